@@ -1,0 +1,14 @@
+"""optlearn: the package that *Optimization in Deep Learning, by Experiment* runs on.
+
+Fused Numba kernels for the optimizers, learning-rate schedules, gradient clipping and small
+networks that the book's chapters study, each next to a short NumPy reference that states the
+same computation the obvious way. Names, arguments and defaults follow ``torch.optim`` wherever
+the concept exists there, so results carry over to PyTorch and can be checked against it.
+
+Importing optlearn compiles nothing: every kernel is compiled on its first call and cached on
+disk (``cache=True``), so later processes load it instead of compiling again.
+"""
+
+__version__ = "0.1.0.dev0"
+
+__all__ = ["__version__"]
