@@ -1,0 +1,134 @@
+"""A real browser looks at the built book: math typeset, figure loaded, solution opens.
+
+Runs Debian's Chromium through Playwright (``playwright install`` cannot download browsers
+here). Without Chromium the tests skip, except under CI, where they must run.
+"""
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HTML = ROOT / "_build" / "html"
+CHROMIUM = Path("/usr/bin/chromium")
+# Flags for a headless Chromium on a machine with no network but loopback: without the
+# background-networking ones it keeps trying (and failing) to reach Google's services.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        message = (
+            f"Chromium not found at {CHROMIUM}; install it with `apt-get install chromium` "
+            "(Debian/Ubuntu) to run the browser check of the built book"
+        )
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message + " (required under CI)")
+        pytest.skip(message)
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def site():
+    """Serve the built book on a loopback port (building it first if it is missing)."""
+    if not (HTML / "book" / "how-to-run.html").exists():
+        jb = shutil.which("jupyter-book", path=str(Path(sys.executable).parent))
+        subprocess.run(
+            [jb, "build", ".", "--builder", "html", "-W", "-n", "--keep-going"],
+            cwd=ROOT, check=True, capture_output=True,
+        )  # fmt: skip
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(HTML))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def open_page(browser, url):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    trouble = []
+    page.on("requestfailed", lambda r: trouble.append(f"failed: {r.url} ({r.failure})"))
+    page.on(
+        "response", lambda r: r.status >= 400 and trouble.append(f"HTTP {r.status}: {r.url}")
+    )
+    page.on("pageerror", lambda e: trouble.append(f"script error: {e}"))
+    page.goto(url, wait_until="load")
+    return page, trouble
+
+
+def test_chapter_page_renders_math_figure_and_exercise(browser, site):
+    page, trouble = open_page(browser, f"{site}/book/how-to-run.html")
+
+    # MathJax is served from the build itself and typesets every math element.
+    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+    page.evaluate("() => MathJax.startup.promise")
+    n_math = page.locator(".math").count()
+    assert n_math >= 5
+    assert page.locator(".math mjx-container").count() == n_math, "untypeset math left"
+    assert page.locator("mjx-merror").count() == 0, "MathJax reported a TeX error"
+    mathjax_src = page.evaluate(
+        "() => [...document.scripts].map(s => s.src).filter(s => s.includes('mathjax'))"
+    )
+    assert mathjax_src and all(s.startswith(site) for s in mathjax_src), mathjax_src
+
+    # The figure's image loaded and carries its caption.
+    figure = page.locator("figure#fig-how-to-run-gd")
+    assert figure.count() == 1
+    img = figure.locator("img")
+    assert img.evaluate("i => i.complete && i.naturalWidth > 0 && i.naturalHeight > 0")
+    assert "Gradient descent on" in figure.locator("figcaption").inner_text()
+
+    # The exercise is shown; its solution is hidden until the reader opens it.
+    assert page.locator("#ex-how-to-run-curvature").is_visible()
+    solution = page.locator("div.solution").first
+    body = solution.locator("p", has_text="converge exactly when").first
+    assert not body.is_visible()
+    solution.locator(".toggle-button, .admonition-title").first.click()
+    body.wait_for(state="visible", timeout=5000)
+    assert body.is_visible()
+
+    shots = ROOT / "_build" / "browser"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / "how-to-run.png"), full_page=True)
+    assert trouble == [], trouble
+    page.close()
+
+
+def test_index_leads_to_the_intro(browser, site):
+    page, trouble = open_page(browser, f"{site}/index.html")
+    page.wait_for_load_state("load")
+    assert page.url.endswith("/book/intro.html")
+    assert "Optimization in Deep Learning" in page.title()
+    assert page.locator("nav a", has_text="How to run").count() >= 1
+    assert trouble == [], trouble
+    page.close()
