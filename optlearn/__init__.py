@@ -9,6 +9,21 @@ Importing optlearn compiles nothing: every kernel is compiled on its first call 
 disk (``cache=True``), so later processes load it instead of compiling again.
 """
 
+import importlib
+
 __version__ = "0.1.0.dev0"
 
-__all__ = ["__version__"]
+# Subpackages load on first use (``ol.optim``), so ``import optlearn`` stays cheap.
+_SUBMODULES = ("optim",)
+
+__all__ = ["__version__", *_SUBMODULES]
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'optlearn' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *_SUBMODULES])
