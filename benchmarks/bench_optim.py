@@ -1,0 +1,212 @@
+"""One optimizer step: optlearn vs NumPy vs torch.optim, against the memory-bandwidth bound.
+
+For N float32 parameters (1e3 ... 1e7) and SGD with momentum, Adam and AdamW, time one whole
+step (Python wrapper included) of
+
+- optlearn (fused Numba kernel, parallel above optim._kernels.PARALLEL_THRESHOLD),
+- plain NumPy, written as a student writes it (temporaries everywhere),
+- careful NumPy (in-place ufuncs with ``out=``, one scratch array),
+- torch.optim with ``foreach=True`` and with ``fused=True`` (where the CPU build supports it),
+
+and a STREAM triad ``a = b + s c`` (Numba, parallel) in the same run: its bytes per second are
+the memory-bandwidth bound that a step moving the same bytes cannot beat. Bytes moved per
+element: SGD-momentum reads p, g, buf and writes p, buf (5 arrays); Adam/AdamW read p, g, m, v
+and write p, m, v (7); the triad reads 2 and writes 1 (3). Every timing is the median over
+repeats after warm-up (compile time excluded). These machines are shared and their bandwidth
+varies between runs, so only ratios within one run mean anything.
+
+Writes the table to benchmarks/results/optim.json.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import statistics
+import time
+from pathlib import Path
+
+import numba
+import numpy as np
+
+import optlearn as ol
+from optlearn._jit import jit
+
+try:
+    import torch
+except ImportError:  # the benchmark still runs, without the torch columns
+    torch = None
+
+SIZES = [10**3, 10**4, 10**5, 10**6, 10**7]
+ARRAYS_MOVED = {"SGD-momentum": 5, "Adam": 7, "AdamW": 7}
+LR, MOMENTUM, BETAS, EPS, WD = 1e-3, 0.9, (0.9, 0.999), 1e-8, 1e-2
+OUT = Path(__file__).resolve().parent / "results" / "optim.json"
+
+
+@jit(parallel=True)
+def _triad(a, b, c, s):
+    for i in numba.prange(a.size):
+        a[i] = b[i] + s * c[i]
+
+
+def timeit(fn, n: int) -> float:
+    """Median seconds per call of fn(), over batches sized to take ~20 ms each."""
+    for _ in range(3):
+        fn()  # warm-up: compilation, caches, page faults
+    start = time.perf_counter()
+    fn()
+    once = max(time.perf_counter() - start, 1e-7)
+    per_batch = max(1, int(0.02 / once))
+    repeats = 15 if n >= 10**6 else 25
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(per_batch):
+            fn()
+        samples.append((time.perf_counter() - start) / per_batch)
+    return statistics.median(samples)
+
+
+# --- the contenders ----------------------------------------------------------------------------
+def optlearn_step(rule, p, g):
+    if rule == "SGD-momentum":
+        opt = ol.optim.SGD([p], lr=LR, momentum=MOMENTUM)
+    else:
+        opt = getattr(ol.optim, rule)([p], lr=LR, betas=BETAS, eps=EPS,
+                                      weight_decay=WD if rule == "AdamW" else 0.0)  # fmt: skip
+    grads = [g]
+    return lambda: opt.step(grads)
+
+
+def numpy_plain_step(rule, p, g):
+    state = {"t": 0, "m": np.zeros_like(p), "v": np.zeros_like(p), "buf": np.zeros_like(p)}
+
+    def sgd():
+        state["buf"] = MOMENTUM * state["buf"] + g
+        p[...] = p - LR * state["buf"]
+
+    def adam():
+        b1, b2 = BETAS
+        state["t"] += 1
+        t = state["t"]
+        if rule == "AdamW":
+            p[...] = p * (1 - LR * WD)
+        state["m"] = b1 * state["m"] + (1 - b1) * g
+        state["v"] = b2 * state["v"] + (1 - b2) * g**2
+        m_hat = state["m"] / (1 - b1**t)
+        v_hat = state["v"] / (1 - b2**t)
+        p[...] = p - LR * m_hat / (np.sqrt(v_hat) + EPS)
+
+    return sgd if rule == "SGD-momentum" else adam
+
+
+def numpy_careful_step(rule, p, g):
+    m, v, buf, tmp = (np.zeros_like(p) for _ in range(4))
+    state = {"t": 0}
+
+    # In-place ufuncs (out=...) only: no temporaries beyond the one scratch array.
+    def sgd():
+        np.multiply(buf, MOMENTUM, out=buf)
+        np.add(buf, g, out=buf)
+        np.multiply(buf, -LR, out=tmp)
+        np.add(p, tmp, out=p)
+
+    def adam():
+        b1, b2 = BETAS
+        state["t"] += 1
+        t = state["t"]
+        if rule == "AdamW":
+            np.multiply(p, 1 - LR * WD, out=p)
+        np.multiply(m, b1, out=m)
+        np.multiply(g, 1 - b1, out=tmp)
+        np.add(m, tmp, out=m)
+        np.multiply(v, b2, out=v)
+        np.multiply(g, g, out=tmp)
+        np.multiply(tmp, 1 - b2, out=tmp)
+        np.add(v, tmp, out=v)
+        np.sqrt(v, out=tmp)
+        np.multiply(tmp, 1 / np.sqrt(1 - b2**t), out=tmp)
+        np.add(tmp, EPS, out=tmp)
+        np.divide(m, tmp, out=tmp)
+        np.multiply(tmp, -LR / (1 - b1**t), out=tmp)
+        np.add(p, tmp, out=p)
+
+    return sgd if rule == "SGD-momentum" else adam
+
+
+def torch_step(rule, p, g, mode):
+    tp = torch.from_numpy(p.copy()).requires_grad_()
+    tp.grad = torch.from_numpy(g.copy())
+    kwargs = {mode: True}
+    if rule == "SGD-momentum":
+        opt = torch.optim.SGD([tp], lr=LR, momentum=MOMENTUM, **kwargs)
+    else:
+        wd = WD if rule == "AdamW" else 0.0
+        opt = getattr(torch.optim, rule)([tp], lr=LR, betas=BETAS, eps=EPS, weight_decay=wd,
+                                         **kwargs)  # fmt: skip
+    opt.step()  # raises here if this mode does not run on the CPU
+    return opt.step
+
+
+def main() -> None:
+    rng = np.random.default_rng(0)
+    rows = []
+    print(f"numba threads {numba.get_num_threads()}, torch "
+          f"{torch.__version__ if torch else 'absent'} threads "
+          f"{torch.get_num_threads() if torch else '-'}; float32; median us per step")  # fmt: skip
+    header = (f"{'rule':13s} {'N':>9s} {'optlearn':>9s} {'np-plain':>9s} {'np-careful':>10s} "
+              f"{'t-foreach':>9s} {'t-fused':>9s} {'triad':>9s} {'GB/s':>6s} {'%triad':>6s} "
+              f"{'xplain':>6s} {'xcareful':>8s} {'xtorch':>6s}")  # fmt: skip
+    print(header)
+    for n in SIZES:
+        a, b, c = (rng.standard_normal(n).astype(np.float32) for _ in range(3))
+        triad_s = timeit(lambda a=a, b=b, c=c: _triad(a, b, c, np.float32(0.5)), n)
+        triad_gbs = 3 * 4 * n / triad_s / 1e9
+        for rule, arrays in ARRAYS_MOVED.items():
+            p = rng.standard_normal(n).astype(np.float32)
+            g = (rng.standard_normal(n) * 1e-2).astype(np.float32)
+            t = {
+                "optlearn": timeit(optlearn_step(rule, p.copy(), g), n),
+                "numpy_plain": timeit(numpy_plain_step(rule, p.copy(), g), n),
+                "numpy_careful": timeit(numpy_careful_step(rule, p.copy(), g), n),
+            }
+            for mode in ("foreach", "fused"):
+                t[f"torch_{mode}"] = None
+                if torch is not None:
+                    try:
+                        t[f"torch_{mode}"] = timeit(torch_step(rule, p, g, mode), n)
+                    except (RuntimeError, TypeError, ValueError):
+                        pass
+            gbs = arrays * 4 * n / t["optlearn"] / 1e9
+            torch_best = min((v for k, v in t.items() if k.startswith("torch") and v), default=None)
+            row = {
+                "rule": rule, "n": n, "seconds": t, "triad_seconds": triad_s,
+                "optlearn_GBps": gbs, "triad_GBps": triad_gbs,
+                "fraction_of_triad": gbs / triad_gbs,
+                "speedup_vs_numpy_plain": t["numpy_plain"] / t["optlearn"],
+                "speedup_vs_numpy_careful": t["numpy_careful"] / t["optlearn"],
+                "speedup_vs_torch_best": torch_best / t["optlearn"] if torch_best else None,
+            }  # fmt: skip
+            rows.append(row)
+
+            def us(x):
+                return f"{x * 1e6:9.1f}" if x else f"{'-':>9s}"
+
+            xt = f"{row['speedup_vs_torch_best']:6.2f}" if torch_best else f"{'-':>6s}"
+            print(f"{rule:13s} {n:9d} {us(t['optlearn'])} {us(t['numpy_plain'])} "
+                  f"{us(t['numpy_careful']):>10s} {us(t['torch_foreach'])} {us(t['torch_fused'])} "
+                  f"{us(triad_s)} {gbs:6.1f} {100 * row['fraction_of_triad']:6.0f} "
+                  f"{row['speedup_vs_numpy_plain']:6.1f} {row['speedup_vs_numpy_careful']:8.1f} "
+                  f"{xt}", flush=True)  # fmt: skip
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps({
+        "machine": platform.platform(), "cores": numba.config.NUMBA_NUM_THREADS,
+        "numba": numba.__version__, "numpy": np.__version__,
+        "torch": torch.__version__ if torch else None,
+        "parallel_threshold": ol.optim._kernels.PARALLEL_THRESHOLD, "rows": rows,
+    }, indent=1))  # fmt: skip
+    print(f"wrote {OUT.relative_to(Path.cwd()) if OUT.is_relative_to(Path.cwd()) else OUT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,13 @@
+"""Optimizers, learning-rate schedules and gradient clipping, following ``torch.optim``.
+
+Same class names, argument names, defaults, update rules and ``state_dict`` layout as
+PyTorch, for NumPy arrays; ``step(grads)`` takes the gradients explicitly. The update rules
+run as fused Numba kernels (``_kernels.py``) that equal the readable NumPy references in
+``optlearn.optim.reference``.
+"""
+
+from .adam import Adam, AdamW
+from .optimizer import Optimizer
+from .sgd import SGD
+
+__all__ = ["SGD", "Adam", "AdamW", "Optimizer"]
