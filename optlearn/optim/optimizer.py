@@ -27,8 +27,10 @@ class _Required:
 required = _Required()
 
 # Keys a parameter group may carry besides the optimizer's own options: schedulers add
-# ``initial_lr`` (and torch users sometimes pass it), and a group may be given a ``name``.
-_EXTRA_GROUP_KEYS = {"params", "initial_lr", "name"}
+# ``initial_lr`` (and torch users sometimes pass it), CyclicLR and OneCycleLR add their bounds
+# (so a saved optimizer state with them loads back), and a group may be given a ``name``.
+_EXTRA_GROUP_KEYS = {"params", "initial_lr", "max_lr", "min_lr", "max_momentum",
+                     "base_momentum", "name"}  # fmt: skip
 
 
 class _State(dict):
