@@ -50,7 +50,7 @@ book: $(VENV)/.stamp-book
 # Stops at the first failing step.
 test: $(VENV)/.stamp-test
 	$(BIN)/ruff check .
-	$(PY) -m pytest tests -m "not browser"
+	$(PY) -m pytest tests optlearn --doctest-modules -m "not browser"
 	$(PY) -m pytest --nbval book --nbval-current-env --nbval-sanitize-with $(SANITIZE)
 	$(JB_BUILD)
 	$(PY) -m pytest tests -m browser

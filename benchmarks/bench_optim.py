@@ -148,8 +148,28 @@ def torch_step(rule, p, g, mode):
     return opt.step
 
 
+def parallel_crossover(rng) -> list[dict]:
+    """Serial vs prange Adam loop by size: the basis of _kernels.PARALLEL_THRESHOLD."""
+    from optlearn.optim import _kernels as K
+
+    rows = []
+    print("Adam kernel, serial vs parallel loop (median us):")
+    for n in [2**k for k in range(12, 22)]:
+        p, g = rng.standard_normal(n).astype(np.float32), rng.standard_normal(n).astype(np.float32)
+        m, v = np.zeros_like(p), np.zeros_like(p)
+        times = {}
+        for name, loop in (("serial", K.adam_serial), ("parallel", K.adam_parallel)):
+            times[name] = timeit(lambda loop=loop: loop(p, g, m, v, v, LR, *BETAS, EPS, 0.0,
+                                                       False, 3.0, False, False), n)  # fmt: skip
+        rows.append({"n": n, **times})
+        print(f"  n = 2^{n.bit_length() - 1:<3d} serial {times['serial'] * 1e6:9.1f}  parallel "
+              f"{times['parallel'] * 1e6:9.1f}  speed-up {times['serial'] / times['parallel']:.2f}")
+    return rows
+
+
 def main() -> None:
     rng = np.random.default_rng(0)
+    crossover = parallel_crossover(rng)
     rows = []
     print(f"numba threads {numba.get_num_threads()}, torch "
           f"{torch.__version__ if torch else 'absent'} threads "
@@ -203,7 +223,8 @@ def main() -> None:
         "machine": platform.platform(), "cores": numba.config.NUMBA_NUM_THREADS,
         "numba": numba.__version__, "numpy": np.__version__,
         "torch": torch.__version__ if torch else None,
-        "parallel_threshold": ol.optim._kernels.PARALLEL_THRESHOLD, "rows": rows,
+        "parallel_threshold": ol.optim._kernels.PARALLEL_THRESHOLD,
+        "parallel_crossover": crossover, "rows": rows,
     }, indent=1))  # fmt: skip
     print(f"wrote {OUT.relative_to(Path.cwd()) if OUT.is_relative_to(Path.cwd()) else OUT}")
 

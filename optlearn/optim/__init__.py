@@ -6,8 +6,9 @@ run as fused Numba kernels (``_kernels.py``) that equal the readable NumPy refer
 ``optlearn.optim.reference``.
 """
 
+from . import lr_scheduler
 from .adam import Adam, AdamW
 from .optimizer import Optimizer
 from .sgd import SGD
 
-__all__ = ["SGD", "Adam", "AdamW", "Optimizer"]
+__all__ = ["SGD", "Adam", "AdamW", "Optimizer", "lr_scheduler"]

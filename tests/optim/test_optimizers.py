@@ -383,3 +383,16 @@ def test_add_param_group_takes_defaults_and_repr_lists_groups():
     opt.add_param_group({"params": b, "lr": 0.01})
     assert opt.param_groups[1]["momentum"] == 0.9 and opt.param_groups[1]["lr"] == 0.01
     assert "Parameter Group 1" in repr(opt) and "lr: 0.01" in repr(opt)
+
+
+def test_optimizer_state_saved_under_one_cycle_loads_back(rng):
+    # OneCycleLR adds max_lr, min_lr and the momentum bounds to the groups, as in torch.
+    W = rng.standard_normal(3)
+    opt = ol.optim.SGD([W], lr=0.1, momentum=0.9)
+    sched = ol.optim.lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=10)
+    opt.step([np.ones(3)])
+    sched.step()
+    fresh = ol.optim.SGD([W.copy()], lr=0.1, momentum=0.9)
+    fresh.load_state_dict(opt.state_dict())
+    assert fresh.param_groups[0]["max_lr"] == 1.0
+    assert fresh.param_groups[0]["lr"] == opt.param_groups[0]["lr"]
