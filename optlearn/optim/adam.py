@@ -78,6 +78,10 @@ class Adam(Optimizer):
 
     def _update_group(self, group, grads, first_index):
         amsgrad = group["amsgrad"]
+        beta1, beta2 = group["betas"]
+        lr, eps, wd = group["lr"], group["eps"], group["weight_decay"]
+        decoupled, maximize = group["decoupled_weight_decay"], group["maximize"]
+        keys = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
 
         def init(p):
             state = {"step": 0, "exp_avg": np.zeros_like(p), "exp_avg_sq": np.zeros_like(p)}
@@ -85,20 +89,15 @@ class Adam(Optimizer):
                 state["max_exp_avg_sq"] = np.zeros_like(p)
             return state
 
-        params, kept, states = [], [], []
-        for k, (p, g) in enumerate(zip(group["params"], grads, strict=True)):
-            if g is not None:
-                params.append(p)
-                kept.append(g)
-                states.append(self._state_for(first_index + k, p, init))
-        for state in states:
+        for k, g in enumerate(grads):
+            if g is None:
+                continue
+            index = first_index + k
+            state = self._state_for(index, self._flat[index], init)
             state["step"] += 1
-        adam(params, kept, [s["exp_avg"] for s in states], [s["exp_avg_sq"] for s in states],
-             [s.get("max_exp_avg_sq") for s in states], [s["step"] for s in states],
-             amsgrad=amsgrad, beta1=group["betas"][0], beta2=group["betas"][1],
-             lr=group["lr"], weight_decay=group["weight_decay"], eps=group["eps"],
-             maximize=group["maximize"],
-             decoupled_weight_decay=group["decoupled_weight_decay"])  # fmt: skip
+            p, m, v, vmax = self._kernel_views(index, state, keys)
+            _adam_kernel(p, g.reshape(-1), m, v, vmax, lr, beta1, beta2, eps, wd, decoupled,
+                         state["step"], amsgrad, maximize)  # fmt: skip
 
 
 class AdamW(Adam):
@@ -126,24 +125,22 @@ class AdamW(Adam):
                          decoupled_weight_decay=True, check_finite=check_finite)  # fmt: skip
 
 
+def _adam_kernel(p, g, m, v, vmax, lr, beta1, beta2, eps, weight_decay, decoupled, step,
+                 amsgrad, maximize):  # fmt: skip
+    loop = _kernels.pick(_kernels.adam_serial, _kernels.adam_parallel, p.size)
+    loop(p, g, m, v, v if vmax is None else vmax, lr, beta1, beta2, eps, weight_decay,
+         decoupled, float(step), amsgrad, maximize)  # fmt: skip
+
+
 def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, amsgrad,
          beta1, beta2, lr, weight_decay, eps, maximize, decoupled_weight_decay):  # fmt: skip
-    """Functional Adam/AdamW: update ``params`` and the moments in place (no checks).
+    """Functional Adam/AdamW: update ``params`` and the moments in place (no input checks).
 
     ``state_steps[i]`` is the step number *after* this step (1 on the first step).
     """
     for i, (p, g) in enumerate(zip(params, grads, strict=True)):
-        dt = p.dtype.type
-        t = state_steps[i]
-        bias_correction1 = 1 - beta1**t
-        bias_correction2 = 1 - beta2**t
-        step_size = lr / bias_correction1
-        bias_correction2_sqrt = bias_correction2**0.5
-        decay = 1 - lr * weight_decay if decoupled_weight_decay and weight_decay != 0 else 1.0
-        m, v = exp_avgs[i], exp_avg_sqs[i]
-        vmax = max_exp_avg_sqs[i] if amsgrad else v
-        loop = _kernels.pick(_kernels.adam_serial, _kernels.adam_parallel, p.size)
-        loop(p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1), vmax.reshape(-1),
-             dt(1 - beta1), dt(beta1), dt(beta2), dt(1 - beta2), dt(eps),
-             dt(0.0 if decoupled_weight_decay else weight_decay), dt(decay), dt(step_size),
-             dt(bias_correction2_sqrt), amsgrad, maximize)  # fmt: skip
+        vmax = max_exp_avg_sqs[i] if amsgrad else None
+        _adam_kernel(p.reshape(-1), g.reshape(-1), exp_avgs[i].reshape(-1),
+                     exp_avg_sqs[i].reshape(-1), None if vmax is None else vmax.reshape(-1),
+                     lr, beta1, beta2, eps, weight_decay, decoupled_weight_decay,
+                     state_steps[i], amsgrad, maximize)  # fmt: skip

@@ -74,36 +74,43 @@ class SGD(Optimizer):
             )
 
     def _update_group(self, group, grads, first_index):
-        live = [(first_index + k, p, g)
-                for k, (p, g) in enumerate(zip(group["params"], grads, strict=True))
-                if g is not None]  # fmt: skip
-        # As in torch, plain SGD keeps no state; with momentum, the buffer is the state.
-        momentum = group["momentum"] != 0
-        states = [self._state_for(i, p, lambda p: {}) for i, p, _ in live] if momentum else []
-        bufs = [s.get("momentum_buffer") for s in states] if momentum else [None] * len(live)
-        sgd([p for _, p, _ in live], [g for _, _, g in live], bufs, lr=group["lr"],
-            weight_decay=group["weight_decay"], momentum=group["momentum"],
-            dampening=group["dampening"], nesterov=group["nesterov"],
-            maximize=group["maximize"])  # fmt: skip
-        if momentum:
-            for state, buf in zip(states, bufs, strict=True):
-                state["momentum_buffer"] = buf
+        momentum = group["momentum"]
+        lr, wd, damp = group["lr"], group["weight_decay"], group["dampening"]
+        nesterov, maximize = group["nesterov"], group["maximize"]
+        for k, g in enumerate(grads):
+            if g is None:
+                continue
+            index = first_index + k
+            if momentum == 0:  # as in torch, plain SGD keeps no state
+                p, buf, first = self._flat[index].reshape(-1), None, False
+            else:
+                state = self._state_for(index, self._flat[index], lambda p: {})
+                first = "momentum_buffer" not in state
+                if first:  # the buffer starts as a copy of the first gradient
+                    state["momentum_buffer"] = np.empty_like(self._flat[index])
+                    self._views.pop(index, None)
+                p, buf = self._kernel_views(index, state, ("momentum_buffer",))
+            _sgd_kernel(p, g.reshape(-1), buf, lr, wd, momentum, damp, nesterov, maximize,
+                        first)  # fmt: skip
+
+
+def _sgd_kernel(p, g, buf, lr, weight_decay, momentum, dampening, nesterov, maximize, first):
+    loop = _kernels.pick(_kernels.sgd_serial, _kernels.sgd_parallel, p.size)
+    loop(p, g, p if buf is None else buf, lr, weight_decay, momentum, dampening, nesterov,
+         maximize, first)  # fmt: skip
 
 
 def sgd(params, grads, momentum_buffer_list, *, lr, weight_decay, momentum, dampening,
         nesterov, maximize):  # fmt: skip
-    """Functional SGD: update ``params`` in place (torch.optim's ``sgd``; no checks).
+    """Functional SGD: update ``params`` in place (torch.optim's ``sgd``; no input checks).
 
     ``momentum_buffer_list[i]`` is None before the first step with momentum; it is then
     replaced by a new buffer (a copy of the first gradient, as in torch).
     """
     for i, (p, g) in enumerate(zip(params, grads, strict=True)):
-        dt = p.dtype.type
-        buf = momentum_buffer_list[i]
-        first = buf is None
-        if first:
-            buf = np.empty_like(p) if momentum != 0 else p
-            momentum_buffer_list[i] = buf if momentum != 0 else None
-        loop = _kernels.pick(_kernels.sgd_serial, _kernels.sgd_parallel, p.size)
-        loop(p.reshape(-1), g.reshape(-1), buf.reshape(-1), dt(lr), dt(weight_decay),
-             dt(momentum), dt(1 - dampening), nesterov, maximize, first)  # fmt: skip
+        buf, first = momentum_buffer_list[i], False
+        if momentum != 0 and buf is None:
+            buf, first = np.empty_like(p), True
+            momentum_buffer_list[i] = buf
+        _sgd_kernel(p.reshape(-1), g.reshape(-1), None if buf is None else buf.reshape(-1),
+                    lr, weight_decay, momentum, dampening, nesterov, maximize, first)  # fmt: skip
