@@ -139,3 +139,246 @@ def _pair(make_loop, name):
 
 sgd_serial, sgd_parallel = _pair(_sgd_loop, "sgd")
 adam_serial, adam_parallel = _pair(_adam_loop, "adam")
+
+
+# --- RMSprop (centred, momentum) ----------------------------------------------------------------
+@jit
+def _rmsprop_elem(p, g, v, g_avg, buf, alpha, w, wc, eps, weight_decay, momentum, neg_lr,
+                  centered, use_momentum, maximize):  # fmt: skip
+    if maximize:
+        g = -g
+    if weight_decay != 0:
+        g = g + weight_decay * p
+    v = v * alpha + w * g * g
+    if centered:
+        # g_avg <- lerp(g_avg, g, 1 - alpha), as torch's lerp computes it.
+        if w < 0.5:
+            g_avg = g_avg + w * (g - g_avg)
+        else:
+            g_avg = g - (g - g_avg) * wc
+        avg = np.sqrt(v - g_avg * g_avg) + eps
+    else:
+        avg = np.sqrt(v) + eps
+    if use_momentum:
+        buf = buf * momentum + g / avg
+        p = p + neg_lr * buf
+    else:
+        p = p + neg_lr * g / avg
+    return p, v, g_avg, buf
+
+
+def _rmsprop_loop(prange):
+    def loop(p, g, v, g_avg, buf, lr, alpha, eps, weight_decay, momentum, centered, maximize):
+        """RMSprop step in place on ``p, v`` (and ``g_avg``, ``buf``); equals reference.rmsprop.
+
+        ``g_avg`` is only written if ``centered`` and ``buf`` only if ``momentum > 0``; pass
+        ``v`` in their place when they are absent.
+        """
+        s = np.empty(7, p.dtype)
+        s[0], s[1], s[2], s[3] = alpha, 1 - alpha, 1.0, eps
+        s[4], s[5], s[6] = weight_decay, momentum, -lr
+        a, w, one, e, wd, mu, neg_lr = s[0], s[1], s[2], s[3], s[4], s[5], s[6]
+        wc = one - w  # torch's lerp computes 1 - weight in the parameter's dtype
+        use_momentum = momentum > 0
+        for i in prange(p.size):
+            p_i, v_i, ga_i, buf_i = _rmsprop_elem(p[i], g[i], v[i], g_avg[i], buf[i], a, w, wc, e,
+                                                  wd, mu, neg_lr, centered, use_momentum,
+                                                  maximize)  # fmt: skip
+            p[i], v[i] = p_i, v_i
+            if centered:
+                g_avg[i] = ga_i
+            if use_momentum:
+                buf[i] = buf_i
+
+    return loop
+
+
+# --- Adagrad (learning-rate decay, initial accumulator) -----------------------------------------
+@jit
+def _adagrad_elem(p, g, acc, weight_decay, eps, neg_clr, maximize):
+    if maximize:
+        g = -g
+    if weight_decay != 0:
+        g = g + weight_decay * p
+    acc = acc + g * g
+    return p + neg_clr * g / (np.sqrt(acc) + eps), acc
+
+
+def _adagrad_loop(prange):
+    def loop(p, g, acc, lr, lr_decay, weight_decay, eps, t, maximize):
+        """Adagrad step ``t`` (a float, >= 1) in place on ``p, acc``; equals reference.adagrad."""
+        clr = lr / (1 + (t - 1) * lr_decay)
+        s = np.empty(3, p.dtype)
+        s[0], s[1], s[2] = weight_decay, eps, -clr
+        wd, e, neg_clr = s[0], s[1], s[2]
+        for i in prange(p.size):
+            p[i], acc[i] = _adagrad_elem(p[i], g[i], acc[i], wd, e, neg_clr, maximize)
+
+    return loop
+
+
+# --- Adadelta ------------------------------------------------------------------------------------
+@jit
+def _adadelta_elem(p, g, v, u, rho, w, eps, weight_decay, neg_lr, maximize):
+    if maximize:
+        g = -g
+    if weight_decay != 0:
+        g = g + weight_decay * p
+    v = v * rho + w * g * g
+    delta = np.sqrt(u + eps) / np.sqrt(v + eps) * g
+    u = u * rho + w * delta * delta
+    return p + neg_lr * delta, v, u
+
+
+def _adadelta_loop(prange):
+    def loop(p, g, v, u, lr, rho, eps, weight_decay, maximize):
+        """Adadelta step in place on ``p, v, u`` (square_avg, acc_delta); equals reference."""
+        s = np.empty(5, p.dtype)
+        s[0], s[1], s[2], s[3], s[4] = rho, 1 - rho, eps, weight_decay, -lr
+        r, w, e, wd, neg_lr = s[0], s[1], s[2], s[3], s[4]
+        for i in prange(p.size):
+            p[i], v[i], u[i] = _adadelta_elem(p[i], g[i], v[i], u[i], r, w, e, wd, neg_lr,
+                                              maximize)  # fmt: skip
+
+    return loop
+
+
+# --- Adamax --------------------------------------------------------------------------------------
+@jit
+def _adamax_elem(p, g, m, u, w1, w1c, beta2, eps, weight_decay, neg_clr, maximize):
+    if maximize:
+        g = -g
+    if weight_decay != 0:
+        g = g + weight_decay * p
+    if w1 < 0.5:  # m <- lerp(m, g, 1 - beta1), as torch's lerp computes it
+        m = m + w1 * (g - m)
+    else:
+        m = g - (g - m) * w1c
+    # u <- max(beta2 u, |g| + eps), NaN if either is NaN (torch.maximum).
+    a = u * beta2
+    b = abs(g) + eps
+    u = a if (a >= b or a != a) else b
+    return p + neg_clr * m / u, m, u
+
+
+def _adamax_loop(prange):
+    def loop(p, g, m, u, lr, beta1, beta2, eps, weight_decay, t, maximize):
+        """Adamax step ``t`` (a float, >= 1) in place on ``p, m, u`` (exp_avg, exp_inf)."""
+        clr = lr / (1 - beta1**t)
+        s = np.empty(6, p.dtype)
+        s[0], s[1], s[2], s[3], s[4], s[5] = 1 - beta1, 1.0, beta2, eps, weight_decay, -clr
+        w1, one, b2, e, wd, neg_clr = s[0], s[1], s[2], s[3], s[4], s[5]
+        w1c = one - w1
+        for i in prange(p.size):
+            p[i], m[i], u[i] = _adamax_elem(p[i], g[i], m[i], u[i], w1, w1c, b2, e, wd, neg_clr,
+                                            maximize)  # fmt: skip
+
+    return loop
+
+
+# --- NAdam (momentum decay, decoupled weight decay) ----------------------------------------------
+@jit
+def _nadam_elem(p, g, m, v, w1, w1c, beta2, w2, eps, weight_decay, decay, bc2, c_grad, c_avg,
+                maximize):  # fmt: skip
+    if maximize:
+        g = -g
+    if decay != 1:  # decoupled weight decay: shrink p before the step
+        p = p * decay
+    elif weight_decay != 0:  # L2 penalty folded into the gradient
+        g = g + weight_decay * p
+    if w1 < 0.5:  # m <- lerp(m, g, 1 - beta1), as torch's lerp computes it
+        m = m + w1 * (g - m)
+    else:
+        m = g - (g - m) * w1c
+    v = v * beta2 + w2 * g * g
+    denom = np.sqrt(v / bc2) + eps
+    p = p + c_grad * g / denom  # two separate updates, in torch's order
+    p = p + c_avg * m / denom
+    return p, m, v
+
+
+def _nadam_loop(prange):
+    def loop(p, g, m, v, lr, beta1, beta2, eps, weight_decay, decoupled, t, mu, mu_next,
+             mu_product, maximize):  # fmt: skip
+        """NAdam step ``t`` (a float, >= 1) in place on ``p, m, v``; equals reference.nadam.
+
+        ``mu``, ``mu_next`` are the momentum coefficients of steps t and t + 1, ``mu_product``
+        the product of the coefficients of steps 1 to t (computed by the caller).
+        """
+        c_grad = -lr * (1.0 - mu) / (1.0 - mu_product)
+        c_avg = (-lr * mu_next) / (1.0 - mu_product * mu_next)
+        s = np.empty(10, p.dtype)
+        s[0], s[1], s[2], s[3], s[4] = 1 - beta1, 1.0, beta2, 1 - beta2, eps
+        s[5] = 0.0 if decoupled else weight_decay
+        s[6] = 1 - lr * weight_decay if decoupled and weight_decay != 0 else 1.0
+        s[7], s[8], s[9] = 1 - beta2**t, c_grad, c_avg
+        w1, one, b2, w2, e, wd, decay, bc2, cg, ca = (
+            s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9])  # fmt: skip
+        w1c = one - w1
+        for i in prange(p.size):
+            p[i], m[i], v[i] = _nadam_elem(p[i], g[i], m[i], v[i], w1, w1c, b2, w2, e, wd, decay,
+                                           bc2, cg, ca, maximize)  # fmt: skip
+
+    return loop
+
+
+# --- RAdam (rectified or not, decoupled weight decay) --------------------------------------------
+@jit
+def _radam_elem(p, g, m, v, w1, w1c, beta2, w2, eps, weight_decay, decay, bc1, lr, one,
+                bc2_sqrt, rect, rectified, maximize):  # fmt: skip
+    if maximize:
+        g = -g
+    if decay != 1:  # decoupled weight decay: shrink p before the step
+        p = p * decay
+    elif weight_decay != 0:  # L2 penalty folded into the gradient
+        g = g + weight_decay * p
+    if w1 < 0.5:  # m <- lerp(m, g, 1 - beta1), as torch's lerp computes it
+        m = m + w1 * (g - m)
+    else:
+        m = g - (g - m) * w1c
+    v = v * beta2 + w2 * g * g
+    if rectified:
+        # torch: (m / bc1) * lr * (reciprocal(sqrt(v) + eps) * sqrt(bc2)) * rect
+        p = p - m / bc1 * lr * (one / (np.sqrt(v) + eps) * bc2_sqrt) * rect
+    else:
+        p = p - m / bc1 * lr
+    return p, m, v
+
+
+def _radam_loop(prange):
+    def loop(p, g, m, v, lr, beta1, beta2, eps, weight_decay, decoupled, t, maximize):
+        """RAdam step ``t`` (a float, >= 1) in place on ``p, m, v``; equals reference.radam.
+
+        Whether this step is rectified (rho_t > 5) is decided once, here, for the whole array.
+        """
+        bias_correction1 = 1 - beta1**t
+        bias_correction2 = 1 - beta2**t
+        rho_inf = 2 / (1 - beta2) - 1
+        rho_t = rho_inf - 2 * t * (beta2**t) / bias_correction2
+        rectified = rho_t > 5.0
+        rect = 1.0
+        if rectified:
+            rect = ((rho_t - 4) * (rho_t - 2) * rho_inf
+                    / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5  # fmt: skip
+        s = np.empty(11, p.dtype)
+        s[0], s[1], s[2], s[3], s[4] = 1 - beta1, 1.0, beta2, 1 - beta2, eps
+        s[5] = 0.0 if decoupled else weight_decay
+        s[6] = 1 - lr * weight_decay if decoupled and weight_decay != 0 else 1.0
+        s[7], s[8], s[9], s[10] = bias_correction1, lr, bias_correction2**0.5, rect
+        w1, one, b2, w2, e, wd, decay, bc1, lr_, bc2_sqrt, r = (
+            s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10])  # fmt: skip
+        w1c = one - w1
+        for i in prange(p.size):
+            p[i], m[i], v[i] = _radam_elem(p[i], g[i], m[i], v[i], w1, w1c, b2, w2, e, wd, decay,
+                                           bc1, lr_, one, bc2_sqrt, r, rectified,
+                                           maximize)  # fmt: skip
+
+    return loop
+
+
+rmsprop_serial, rmsprop_parallel = _pair(_rmsprop_loop, "rmsprop")
+adagrad_serial, adagrad_parallel = _pair(_adagrad_loop, "adagrad")
+adadelta_serial, adadelta_parallel = _pair(_adadelta_loop, "adadelta")
+adamax_serial, adamax_parallel = _pair(_adamax_loop, "adamax")
+nadam_serial, nadam_parallel = _pair(_nadam_loop, "nadam")
+radam_serial, radam_parallel = _pair(_radam_loop, "radam")
