@@ -159,8 +159,8 @@ def parallel_crossover(rng) -> list[dict]:
         m, v = np.zeros_like(p), np.zeros_like(p)
         times = {}
         for name, loop in (("serial", K.adam_serial), ("parallel", K.adam_parallel)):
-            times[name] = timeit(lambda loop=loop: loop(p, g, m, v, v, LR, *BETAS, EPS, 0.0,
-                                                       False, 3.0, False, False), n)  # fmt: skip
+            args = (p, g, m, v, v, LR, *BETAS, EPS, 0.0, False, 3.0, False, False)
+            times[name] = timeit(lambda loop=loop, args=args: loop(*args), n)
         rows.append({"n": n, **times})
         print(f"  n = 2^{n.bit_length() - 1:<3d} serial {times['serial'] * 1e6:9.1f}  parallel "
               f"{times['parallel'] * 1e6:9.1f}  speed-up {times['serial'] / times['parallel']:.2f}")
