@@ -37,7 +37,7 @@ def check_real(func: str, name: str, value, *, low=None, high=None, low_open=Fal
     value = float(value)
     lo = "-inf" if low is None else low
     hi = "inf" if high is None else high
-    interval = f"{'(' if low_open or low is None else '['}{lo}, {hi}{')' if high_open or high is None else ']'}"  # noqa: E501
+    interval = f"{'(' if low_open or (low is None and finite) else '['}{lo}, {hi}{')' if high_open or (high is None and finite) else ']'}"  # noqa: E501
     bad = math.isnan(value) or (finite and math.isinf(value))
     bad = bad or (low is not None and (value <= low if low_open else value < low))
     bad = bad or (high is not None and (value >= high if high_open else value > high))

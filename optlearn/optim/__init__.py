@@ -11,6 +11,13 @@ from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .adamax import Adamax
+from .clip import (
+    NonFiniteNormError,
+    clip_grad_norm_,
+    clip_grad_value_,
+    clip_grads_with_norm_,
+    get_total_norm,
+)
 from .nadam import NAdam
 from .optimizer import Optimizer
 from .radam import RAdam
@@ -25,8 +32,13 @@ __all__ = [
     "AdamW",
     "Adamax",
     "NAdam",
+    "NonFiniteNormError",
     "Optimizer",
     "RAdam",
     "RMSprop",
+    "clip_grad_norm_",
+    "clip_grad_value_",
+    "clip_grads_with_norm_",
+    "get_total_norm",
     "lr_scheduler",
 ]

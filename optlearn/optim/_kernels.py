@@ -24,10 +24,11 @@ import numpy as np
 
 from .._jit import jit
 
-# Arrays with at least this many elements are updated by the prange loops. Measured with
-# benchmarks/bench_optim.py on the 2-core machines: below ~1e5 elements thread start-up
-# costs more than the second core gains; at 1e6 and above the parallel loop is ~1.7x faster.
-PARALLEL_THRESHOLD = 1 << 17
+# Arrays with at least this many elements (16384) are updated by the prange loops. Measured
+# with benchmarks/bench_optim.py on the 2-core machines (float32 Adam step, serial against
+# parallel, median of repeats): 1.0x at 2^12 and 0.7x at 2^13 (thread start-up costs as much
+# as the second core gains), 1.4x at 2^14, about 2x from 2^16 on.
+PARALLEL_THRESHOLD = 1 << 14
 
 
 def pick(serial, parallel, n: int):
@@ -127,14 +128,14 @@ def _adam_loop(prange):
     return loop
 
 
-def _pair(make_loop, name):
+def _pair(make_loop, name, reassoc=False):
     # Two compiled versions of one loop. They are distinct Python functions (each call of
     # make_loop creates one), so Numba's on-disk cache keeps their machine code apart.
     serial = make_loop(range)
     serial.__name__ = serial.__qualname__ = f"{name}_serial"
     parallel = make_loop(numba.prange)
     parallel.__name__ = parallel.__qualname__ = f"{name}_parallel"
-    return jit(serial), jit(parallel=True)(parallel)
+    return jit(reassoc=reassoc)(serial), jit(parallel=True, reassoc=reassoc)(parallel)
 
 
 sgd_serial, sgd_parallel = _pair(_sgd_loop, "sgd")
@@ -382,3 +383,79 @@ adadelta_serial, adadelta_parallel = _pair(_adadelta_loop, "adadelta")
 adamax_serial, adamax_parallel = _pair(_adamax_loop, "adamax")
 nadam_serial, nadam_parallel = _pair(_nadam_loop, "nadam")
 radam_serial, radam_parallel = _pair(_radam_loop, "radam")
+
+
+# --- Gradient clipping --------------------------------------------------------------------------
+# Norms are reductions: each kernel returns a float64 partial result for one array, accumulated
+# in float64 whatever the array's dtype (a float32 sum of squares overflows once the norm passes
+# ~1.8e19, which is where exploding gradients live). They are compiled with reassoc=True so that
+# LLVM can sum in vector lanes (see optlearn/_jit.py). The wrappers in clip.py combine the
+# partial results over the arrays and round the total to the gradients' dtype.
+
+
+def _sum_abs_pow_loop(prange):
+    def loop(x, p):
+        """sum(|x|^p) in float64, with p = 1 and p = 2 done without pow."""
+        total = 0.0
+        if p == 2.0:
+            for i in prange(x.size):
+                a = np.float64(x[i])
+                total += a * a
+        elif p == 1.0:
+            for i in prange(x.size):
+                total += abs(np.float64(x[i]))
+        else:
+            for i in prange(x.size):
+                total += abs(np.float64(x[i])) ** p
+        return total
+
+    return loop
+
+
+def _max_abs_loop(prange):
+    def loop(x):
+        """max(|x|) in float64 (0 for an empty array), NaN if any entry is NaN."""
+        largest = 0.0
+        nans = 0
+        for i in prange(x.size):
+            a = abs(np.float64(x[i]))
+            largest = max(largest, a)
+            nans += a != a
+        return np.nan if nans else largest
+
+    return loop
+
+
+def _scale_loop(prange):
+    def loop(x, coef):
+        """x <- x * coef in place, with coef rounded to x's dtype first (as torch does)."""
+        s = np.empty(1, x.dtype)
+        s[0] = coef
+        c = s[0]
+        for i in prange(x.size):
+            x[i] = x[i] * c
+
+    return loop
+
+
+def _clamp_loop(prange):
+    def loop(x, clip_value):
+        """x <- min(max(x, -clip_value), clip_value) in place; NaN stays NaN, as in torch."""
+        s = np.empty(2, x.dtype)
+        s[0], s[1] = -clip_value, clip_value
+        lo, hi = s[0], s[1]
+        for i in prange(x.size):
+            a = x[i]
+            if a < lo:
+                a = lo
+            if a > hi:
+                a = hi
+            x[i] = a
+
+    return loop
+
+
+sum_abs_pow_serial, sum_abs_pow_parallel = _pair(_sum_abs_pow_loop, "sum_abs_pow", reassoc=True)
+max_abs_serial, max_abs_parallel = _pair(_max_abs_loop, "max_abs", reassoc=True)
+scale_serial, scale_parallel = _pair(_scale_loop, "scale")
+clamp_serial, clamp_parallel = _pair(_clamp_loop, "clamp")

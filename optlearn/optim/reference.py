@@ -10,7 +10,8 @@ import math
 
 import numpy as np
 
-__all__ = ["adadelta", "adagrad", "adam", "adamax", "nadam", "radam", "rmsprop", "sgd"]
+__all__ = ["adadelta", "adagrad", "adam", "adamax", "clip_grad_norm_", "clip_grad_value_", "nadam",
+           "radam", "rmsprop", "sgd", "total_norm"]
 
 
 def sgd(p, g, buf, *, lr, weight_decay=0.0, momentum=0.0, dampening=0.0, nesterov=False,
@@ -207,3 +208,33 @@ def radam(p, g, m, v, *, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=
         p -= lr * m_hat * r * math.sqrt(1 - beta2**t) / (np.sqrt(v) + eps)
     else:
         p -= lr * m_hat
+
+
+# --- Gradient clipping (operate on the list of all gradients at once) ----------------------------
+def total_norm(grads, norm_type=2.0):
+    """The p-norm of all gradients as one long vector, as torch.nn.utils.get_total_norm.
+
+    ||g||_p = (sum_i sum_j |g_ij|^p)^(1/p),      ||g||_inf = max_ij |g_ij|
+    """
+    if norm_type == math.inf:
+        return float(np.max([np.max(np.abs(g), initial=0.0) for g in grads], initial=0.0))
+    return sum(np.sum(np.abs(g.astype(np.float64)) ** norm_type) for g in grads) ** (1 / norm_type)
+
+
+def clip_grad_norm_(grads, max_norm, norm_type=2.0):
+    """Rescale all gradients together so that their total norm is at most max_norm.
+
+    c <- min(max_norm / (||g||_p + 1e-6), 1);   g <- c g   (same direction, shorter)
+    Returns ||g||_p before clipping.
+    """
+    norm = total_norm(grads, norm_type)
+    coef = min(max_norm / (norm + 1e-6), 1.0)
+    for g in grads:
+        g *= coef
+    return norm
+
+
+def clip_grad_value_(grads, clip_value):
+    """Clamp each entry: g <- min(max(g, -clip_value), clip_value) (the direction changes)."""
+    for g in grads:
+        np.clip(g, -clip_value, clip_value, out=g)
