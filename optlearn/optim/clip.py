@@ -28,7 +28,7 @@ import math
 
 import numpy as np
 
-from .._validation import FLOAT_DTYPES, check_real, invalid
+from .._validation import check_real, invalid
 from . import _kernels
 
 __all__ = [
@@ -39,9 +39,6 @@ __all__ = [
     "get_total_norm",
 ]
 
-_EPS = 1e-6  # torch's guard against dividing by a zero norm
-
-
 class NonFiniteNormError(RuntimeError, FloatingPointError):
     """The total norm is NaN or infinite and ``error_if_nonfinite=True`` was asked for.
 
@@ -51,41 +48,72 @@ class NonFiniteNormError(RuntimeError, FloatingPointError):
 
 
 # -- input checking ------------------------------------------------------------------------------
-class _Grads(list):
-    """The non-None gradients, remembering each one's index in the caller's list."""
+# Clipping runs once per training step, so the checks are written for speed (a whole call at
+# N = 1e3 costs a few microseconds): plain-type fast paths first, the general check (and its
+# message) only when the fast path does not apply.
 
-    indices: list[int]
+
+class _Grads(list):
+    """The non-None gradients, checked, with what the kernels need about each."""
+
+    indices: list[int]  # position of each in the caller's list (for messages)
+    flat: list  # a 1-D view of each for the kernels, or None where it is not contiguous
+    wide: bool  # any float64 among them: the norm and coefficient are then float64
 
 
 def _arrays(func: str, grads, *, writeable: bool) -> _Grads:
     """The non-None gradients as a list, after checking each (nothing is modified here)."""
-    if isinstance(grads, np.ndarray):
-        grads = [grads]  # torch accepts a single tensor too
-    elif grads is None or isinstance(grads, str | bytes | dict) or not hasattr(grads, "__iter__"):
-        raise invalid(func, "grads", "a list of NumPy arrays", type(grads).__name__,
-                      exc=TypeError)  # fmt: skip
-    if isinstance(grads, _Grads):  # checked already, by clip_grad_norm_
-        return grads
-    out, out.indices = _Grads(), []
+    if type(grads) is not list and type(grads) is not tuple:
+        if isinstance(grads, _Grads):  # checked already, by clip_grad_norm_
+            return grads
+        if isinstance(grads, np.ndarray):
+            grads = (grads,)  # torch accepts a single tensor too
+        elif grads is None or isinstance(grads, str | bytes | dict) or not hasattr(
+            grads, "__iter__"
+        ):
+            raise invalid(func, "grads", "a list of NumPy arrays", type(grads).__name__,
+                          exc=TypeError)  # fmt: skip
+    out = _Grads()
+    indices, flat, wide = [], [], False
     for i, g in enumerate(grads):
         if g is None:
             continue
         if not isinstance(g, np.ndarray):
             raise invalid(func, f"grads[{i}]", "a NumPy array (or None)", type(g).__name__,
                           exc=TypeError)  # fmt: skip
-        if g.dtype not in FLOAT_DTYPES:
+        char = g.dtype.char
+        if char != "f" and char != "d":
             raise invalid(func, f"grads[{i}]", "an array of dtype float32 or float64",
                           f"dtype {g.dtype}", "Convert it with g.astype(np.float32).",
                           exc=TypeError)  # fmt: skip
-        if writeable and not g.flags.writeable:
+        flags = g.flags
+        if writeable and not flags.writeable:
             raise invalid(func, f"grads[{i}]", "writeable (it is modified in place)",
                           "a read-only array", "Pass a copy: g.copy().")  # fmt: skip
         out.append(g)
-        out.indices.append(i)
+        indices.append(i)
+        if flags.c_contiguous:
+            flat.append(g.ravel())  # a view
+        elif flags.f_contiguous:
+            flat.append(g.ravel(order="K"))  # a view, in memory order
+        else:
+            flat.append(None)
+        wide = wide or char == "d"
+    out.indices, out.flat, out.wide = indices, flat, wide
     return out
 
 
+def _nonneg(func: str, name: str, value) -> float:
+    """A float >= 0, inf allowed, NaN refused."""
+    if type(value) is float or type(value) is int:  # the usual case, checked fast
+        if value >= 0:  # False for NaN
+            return float(value)
+    return check_real(func, name, value, low=0, finite=False)
+
+
 def _norm_type(func: str, norm_type) -> float:
+    if (type(norm_type) is float or type(norm_type) is int) and norm_type > 0:
+        return float(norm_type)
     if isinstance(norm_type, str):
         if norm_type.strip().lower() not in ("inf", "+inf", "infinity"):
             raise invalid(func, "norm_type", "a float > 0, or inf (also 'inf')", norm_type)
@@ -99,59 +127,69 @@ def _norm_type(func: str, norm_type) -> float:
 
 
 def _check_bool(func: str, name: str, value) -> bool:
-    if not isinstance(value, bool | np.bool_):
+    if value is True or value is False:
+        return value
+    if not isinstance(value, np.bool_):
         raise invalid(func, name, "True or False", value, exc=TypeError)
     return bool(value)
 
 
-def _result_dtype(arrays) -> np.dtype:
-    """float64 if any gradient is float64, else float32 (torch.stack's promotion)."""
-    return np.result_type(*arrays) if arrays else np.dtype(np.float32)
+# -- the work, over all arrays ------------------------------------------------------------------
+_THRESHOLD = _kernels.PARALLEL_THRESHOLD
+_SUM = (_kernels.sum_abs_pow_serial, _kernels.sum_abs_pow_parallel)
+_MAX = (_kernels.max_abs_serial, _kernels.max_abs_parallel)
+_SCALE = (_kernels.scale_serial, _kernels.scale_parallel)
+_CLAMP = (_kernels.clamp_serial, _kernels.clamp_parallel)
 
 
-# -- kernels, per array -------------------------------------------------------------------------
-def _flat(g: np.ndarray):
-    """A 1-D view of ``g`` for the kernels, or None if ``g`` is not contiguous."""
-    if g.flags.c_contiguous or g.flags.f_contiguous:
-        return g.ravel(order="K")
-    return None
-
-
-def _pick(name: str, n: int):
-    return _kernels.pick(getattr(_kernels, f"{name}_serial"),
-                         getattr(_kernels, f"{name}_parallel"), n)  # fmt: skip
-
-
-def _total(arrays, p: float) -> float:
-    """The p-norm of all arrays together, in float64 (before rounding to their dtype)."""
-    if p == math.inf:
-        largest = 0.0
-        for g in arrays:
-            x = _flat(g)
-            x = np.ascontiguousarray(g).reshape(-1) if x is None else x
-            m = _pick("max_abs", x.size)(x) if x.size else 0.0
+def _total(arrays: _Grads, p: float) -> float:
+    """The p-norm of all arrays together, rounded to their dtype, as a Python float."""
+    largest = total = 0.0
+    for g, x in zip(arrays, arrays.flat, strict=True):
+        n = g.size
+        if n == 0:
+            continue
+        if x is None:
+            x = np.ascontiguousarray(g).reshape(-1)
+        if p == math.inf:
+            m = _MAX[n >= _THRESHOLD](x)
             if m != m:
                 return math.nan
             largest = max(largest, m)
-        return largest
-    total = 0.0
-    for g in arrays:
-        x = _flat(g)
-        x = np.ascontiguousarray(g).reshape(-1) if x is None else x
-        if x.size:
-            total += _pick("sum_abs_pow", x.size)(x, p)
-    if p == 2.0:
-        return math.sqrt(total)
-    return total if p == 1.0 else total ** (1.0 / p)
+        else:
+            total += _SUM[n >= _THRESHOLD](x, p)
+    if p == math.inf:
+        total = largest
+    elif p == 2.0:
+        total = math.sqrt(total)
+    elif p != 1.0:
+        total = total ** (1.0 / p)
+    # Round to the gradients' dtype (float64 if any is float64, as torch.stack promotes).
+    return total if arrays.wide else float(np.float32(total))
 
 
-def _scale(arrays, coef) -> None:
-    for g in arrays:
-        x = _flat(g)
+def _total_checked(arrays: _Grads, p: float, error_if_nonfinite: bool) -> float:
+    total = _total(arrays, p)
+    if error_if_nonfinite and not math.isfinite(total):
+        raise NonFiniteNormError(
+            f"The total norm of order {p} for gradients is non-finite ({total}), so it cannot be "
+            f"clipped: {_describe_nonfinite(arrays)}. To scale the gradients by the non-finite "
+            "norm anyway, set error_if_nonfinite=False"
+        )
+    return total
+
+
+def _clip_with_norm(arrays: _Grads, max_norm: float, total_norm: float) -> None:
+    # torch: clip_coef = max_norm / (total_norm + 1e-6), where the division is evaluated as
+    # total_norm.reciprocal() * max_norm, all in the dtype of total_norm; then clamp(max=1).
+    coef = _kernels.clip_coef(total_norm, max_norm, arrays.wide)
+    if coef == 1.0:  # multiplying by exactly 1 changes no bit: skip the pass over memory
+        return
+    for g, x in zip(arrays, arrays.flat, strict=True):
         if x is None:
             np.multiply(g, g.dtype.type(coef), out=g)
         elif x.size:
-            _pick("scale", x.size)(x, float(coef))
+            _SCALE[x.size >= _THRESHOLD](x, coef)
 
 
 def _describe_nonfinite(arrays: _Grads) -> str:
@@ -185,15 +223,7 @@ def get_total_norm(grads, norm_type=2.0, error_if_nonfinite: bool = False) -> fl
     func = "get_total_norm"
     arrays = _arrays(func, grads, writeable=False)
     p = _norm_type(func, norm_type)
-    error_if_nonfinite = _check_bool(func, "error_if_nonfinite", error_if_nonfinite)
-    total = float(_result_dtype(arrays).type(_total(arrays, p)))
-    if error_if_nonfinite and not math.isfinite(total):
-        raise NonFiniteNormError(
-            f"The total norm of order {p} for gradients is non-finite ({total}), so it cannot be "
-            f"clipped: {_describe_nonfinite(arrays)}. To scale the gradients by the non-finite "
-            "norm anyway, set error_if_nonfinite=False"
-        )
-    return total
+    return _total_checked(arrays, p, _check_bool(func, "error_if_nonfinite", error_if_nonfinite))
 
 
 def clip_grads_with_norm_(grads, max_norm, total_norm) -> None:
@@ -211,20 +241,10 @@ def clip_grads_with_norm_(grads, max_norm, total_norm) -> None:
     """
     func = "clip_grads_with_norm_"
     arrays = _arrays(func, grads, writeable=True)
-    max_norm = check_real(func, "max_norm", max_norm, low=0, finite=False)
-    total_norm = check_real(func, "total_norm", total_norm, low=0, finite=False)
+    max_norm = _nonneg(func, "max_norm", max_norm)
+    total_norm = _nonneg(func, "total_norm", total_norm)
     if arrays:
         _clip_with_norm(arrays, max_norm, total_norm)
-
-
-def _clip_with_norm(arrays, max_norm: float, total_norm: float) -> None:
-    t = _result_dtype(arrays).type
-    # torch: clip_coef = max_norm / (total_norm + 1e-6), where the division is evaluated as
-    # total_norm.reciprocal() * max_norm, all in the dtype of total_norm; then clamp(max=1).
-    coef = (t(1) / (t(total_norm) + t(_EPS))) * t(max_norm)
-    coef = np.minimum(coef, t(1))  # keeps a NaN, as torch.clamp does
-    if coef != 1:  # multiplying by exactly 1 changes no bit: skip the pass over memory
-        _scale(arrays, coef)
 
 
 def clip_grad_norm_(grads, max_norm, norm_type=2.0, error_if_nonfinite: bool = False) -> float:
@@ -251,10 +271,9 @@ def clip_grad_norm_(grads, max_norm, norm_type=2.0, error_if_nonfinite: bool = F
     """
     func = "clip_grad_norm_"
     arrays = _arrays(func, grads, writeable=True)
-    max_norm = check_real(func, "max_norm", max_norm, low=0, finite=False)
+    max_norm = _nonneg(func, "max_norm", max_norm)
     p = _norm_type(func, norm_type)
-    _check_bool(func, "error_if_nonfinite", error_if_nonfinite)
-    total = get_total_norm(arrays, p, error_if_nonfinite)
+    total = _total_checked(arrays, p, _check_bool(func, "error_if_nonfinite", error_if_nonfinite))
     if arrays:
         _clip_with_norm(arrays, max_norm, total)
     return total
@@ -275,11 +294,10 @@ def clip_grad_value_(grads, clip_value) -> None:
     """
     func = "clip_grad_value_"
     arrays = _arrays(func, grads, writeable=True)
-    clip_value = check_real(func, "clip_value", clip_value, low=0, finite=False)
-    for g in arrays:
-        x = _flat(g)
+    clip_value = _nonneg(func, "clip_value", clip_value)
+    for g, x in zip(arrays, arrays.flat, strict=True):
         if x is None:
             c = g.dtype.type(clip_value)
             np.clip(g, -c, c, out=g)
         elif x.size:
-            _pick("clamp", x.size)(x, clip_value)
+            _CLAMP[x.size >= _THRESHOLD](x, clip_value)
