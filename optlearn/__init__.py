@@ -14,16 +14,19 @@ import importlib
 __version__ = "0.1.0.dev0"
 
 # Subpackages load on first use (``ol.optim``), so ``import optlearn`` stays cheap.
-_SUBMODULES = ("optim",)
+_SUBMODULES = ("data", "nn", "optim", "train")
+_FUNCTIONS = {"gradcheck": "._gradcheck"}  # public functions that live in private modules
 
-__all__ = ["__version__", *_SUBMODULES]
+__all__ = ["__version__", *_SUBMODULES, *_FUNCTIONS]
 
 
 def __getattr__(name):
     if name in _SUBMODULES:
         return importlib.import_module(f"{__name__}.{name}")
+    if name in _FUNCTIONS:
+        return getattr(importlib.import_module(_FUNCTIONS[name], __name__), name)
     raise AttributeError(f"module 'optlearn' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted([*globals(), *_SUBMODULES])
+    return sorted([*globals(), *_SUBMODULES, *_FUNCTIONS])
