@@ -15,7 +15,11 @@ __version__ = "0.1.0.dev0"
 
 # Subpackages load on first use (``ol.optim``), so ``import optlearn`` stays cheap.
 _SUBMODULES = ("data", "nn", "optim", "train")
-_FUNCTIONS = {"gradcheck": "._gradcheck"}  # public functions that live in private modules
+_FUNCTIONS = {  # public names that live in private modules
+    "gradcheck": "._gradcheck",
+    "gradcheck_report": "._gradcheck",
+    "GradcheckReport": "._gradcheck",
+}
 
 __all__ = ["__version__", *_SUBMODULES, *_FUNCTIONS]
 
