@@ -57,15 +57,18 @@ def _triad(a, b, c, s):
         a[i] = b[i] + s * c[i]
 
 
-def compare(fns: dict, n: int) -> dict:
+def compare(fns: dict, n: int, before: dict | None = None) -> dict:
     """Median seconds per call of each fn(), measured in interleaved rounds.
 
     Each round times one batch (sized to take ~20 ms) of every contender in turn, so that the
     drift of a shared machine's speed over the run hits all of them alike and the ratios
-    between them stay meaningful.
+    between them stay meaningful. ``before[name]()``, if given, runs untimed before each of
+    that contender's batches (e.g. to set torch's thread count).
     """
+    before = before or {}
     per_batch = {}
     for name, fn in fns.items():
+        before.get(name, lambda: None)()
         for _ in range(3):
             fn()  # warm-up: compilation, caches, page faults
         start = time.perf_counter()
@@ -74,6 +77,7 @@ def compare(fns: dict, n: int) -> dict:
     samples = {name: [] for name in fns}
     for _ in range(15 if n >= 10**6 else 25):
         for name, fn in fns.items():
+            before.get(name, lambda: None)()
             start = time.perf_counter()
             for _ in range(per_batch[name]):
                 fn()

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from .._blas import single_threaded_blas
 from .._validation import invalid
 from . import _kernels, init
 from .losses import LOSSES
@@ -339,7 +340,9 @@ class MLP:
         ``train=True`` applies dropout and batch statistics (and updates batch norm's
         running statistics), as torch's ``model.train()``; ``train=False`` is ``model.eval()``.
         """
-        return self._forward(self._inputs("MLP.forward", X), train, None)
+        X = self._inputs("MLP.forward", X)
+        with single_threaded_blas():
+            return self._forward(X, train, None)
 
     def loss_and_grads(self, X, y, loss: str = "cross_entropy", *, record: bool = False):
         """Forward in training mode, the loss, and backpropagation: ``(loss, grads)``.
@@ -355,15 +358,16 @@ class MLP:
         X = self._inputs(func, X)
         y = self._targets(func, y, X.shape[0], loss)
         cache: list = []
-        out = self._forward(X, True, cache)
-        dZ = np.empty_like(out)
-        if loss == "cross_entropy":
-            value = _kernels.cross_entropy(out, y, dZ)
-        elif loss == "mse":
-            value = _kernels.mse(out, y, dZ)
-        else:
-            value = _kernels.bce_with_logits(out, y, dZ)
-        grads = self._backward(cache, dZ, record)
+        with single_threaded_blas():  # see optlearn/_blas.py
+            out = self._forward(X, True, cache)
+            dZ = np.empty_like(out)
+            if loss == "cross_entropy":
+                value = _kernels.cross_entropy(out, y, dZ)
+            elif loss == "mse":
+                value = _kernels.mse(out, y, dZ)
+            else:
+                value = _kernels.bce_with_logits(out, y, dZ)
+            grads = self._backward(cache, dZ, record)
         return float(value), grads
 
     def _backward(self, cache, dZ, record):
@@ -428,7 +432,8 @@ class MLP:
         _choice(func, "loss", loss, LOSSES)
         X = self._inputs(func, X)
         y = self._targets(func, y, X.shape[0], loss)
-        out = self._forward(X, False, None)
+        with single_threaded_blas():
+            out = self._forward(X, False, None)
         grad = np.empty_like(out)
         kernel = {"cross_entropy": _kernels.cross_entropy, "mse": _kernels.mse,
                   "binary_cross_entropy_with_logits": _kernels.bce_with_logits}[loss]  # fmt: skip
@@ -438,7 +443,9 @@ class MLP:
         """Class labels (argmax of the logits) when there are several outputs; the outputs
         themselves (shape (n,)) for a single-output network (regression, or logits for a
         binary classifier: threshold them at 0)."""
-        out = self._forward(self._inputs("MLP.predict", X), False, None)
+        X = self._inputs("MLP.predict", X)
+        with single_threaded_blas():
+            out = self._forward(X, False, None)
         return out.argmax(axis=1) if out.shape[1] > 1 else out[:, 0]
 
     def accuracy(self, X, y) -> float:
@@ -447,6 +454,7 @@ class MLP:
         y = np.asarray(y).reshape(-1)
         if len(y) != len(X):
             raise invalid("MLP.accuracy", "y", f"{len(X)} labels", f"{len(y)} labels")
-        out = self._forward(X, False, None)
+        with single_threaded_blas():
+            out = self._forward(X, False, None)
         pred = out.argmax(axis=1) if out.shape[1] > 1 else (out[:, 0] > 0).astype(np.int64)
         return float(np.mean(pred == y)) if len(y) else float("nan")
