@@ -27,6 +27,13 @@ _GAIN_NAME = {"relu": "relu", "gelu": "relu", "leaky_relu": "leaky_relu", "tanh"
               "sigmoid": "sigmoid", "identity": "linear"}  # fmt: skip
 
 
+def _quiet():
+    """Overflow and NaN become inf/NaN silently, as in torch: a diverging run (the book shows
+    many) must reach the loss, where ``TerminateOnNaN`` or the History sees it, rather than
+    stop at a RuntimeWarning from ``np.dot`` (an error under pytest's warning filters)."""
+    return np.errstate(over="ignore", invalid="ignore", divide="ignore")
+
+
 def _choice(func, name, value, options):
     if value not in options:
         valid = ", ".join(repr(o) for o in options)
@@ -341,7 +348,7 @@ class MLP:
         running statistics), as torch's ``model.train()``; ``train=False`` is ``model.eval()``.
         """
         X = self._inputs("MLP.forward", X)
-        with single_threaded_blas():
+        with single_threaded_blas(), _quiet():
             return self._forward(X, train, None)
 
     def loss_and_grads(self, X, y, loss: str = "cross_entropy", *, record: bool = False):
@@ -358,7 +365,7 @@ class MLP:
         X = self._inputs(func, X)
         y = self._targets(func, y, X.shape[0], loss)
         cache: list = []
-        with single_threaded_blas():  # see optlearn/_blas.py
+        with single_threaded_blas(), _quiet():  # see optlearn/_blas.py and _quiet
             out = self._forward(X, True, cache)
             dZ = np.empty_like(out)
             if loss == "cross_entropy":
@@ -432,7 +439,7 @@ class MLP:
         _choice(func, "loss", loss, LOSSES)
         X = self._inputs(func, X)
         y = self._targets(func, y, X.shape[0], loss)
-        with single_threaded_blas():
+        with single_threaded_blas(), _quiet():
             out = self._forward(X, False, None)
         grad = np.empty_like(out)
         kernel = {"cross_entropy": _kernels.cross_entropy, "mse": _kernels.mse,
@@ -444,7 +451,7 @@ class MLP:
         themselves (shape (n,)) for a single-output network (regression, or logits for a
         binary classifier: threshold them at 0)."""
         X = self._inputs("MLP.predict", X)
-        with single_threaded_blas():
+        with single_threaded_blas(), _quiet():
             out = self._forward(X, False, None)
         return out.argmax(axis=1) if out.shape[1] > 1 else out[:, 0]
 
@@ -454,7 +461,7 @@ class MLP:
         y = np.asarray(y).reshape(-1)
         if len(y) != len(X):
             raise invalid("MLP.accuracy", "y", f"{len(X)} labels", f"{len(y)} labels")
-        with single_threaded_blas():
+        with single_threaded_blas(), _quiet():
             out = self._forward(X, False, None)
         pred = out.argmax(axis=1) if out.shape[1] > 1 else (out[:, 0] > 0).astype(np.int64)
         return float(np.mean(pred == y)) if len(y) else float("nan")
