@@ -37,12 +37,17 @@ _OPTIONS = {
 }
 
 
-def jit(func=None, *, parallel=False, reassoc=False):
+def jit(func=None, *, parallel=False, reassoc=False, inline=False):
     """Compile ``func`` with the project's Numba options (lazily, on first call).
 
     Use as ``@jit``, ``@jit(parallel=True)`` or, for reductions only, ``@jit(reassoc=True)``.
+    ``inline=True`` inlines the function into its callers at Numba's level, so that arguments
+    that are constants at a call site (a surface's kind, a flag) fold away and each call site
+    gets its own branch-free loop.
     """
     options = dict(_OPTIONS, parallel=parallel)
+    if inline:
+        options["inline"] = "always"
     if reassoc:
         options["fastmath"] = {"reassoc"}
     if func is None:
