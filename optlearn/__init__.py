@@ -14,7 +14,8 @@ import importlib
 __version__ = "0.1.0.dev0"
 
 # Subpackages load on first use (``ol.optim``), so ``import optlearn`` stays cheap.
-_SUBMODULES = ("data", "nn", "optim", "train")
+_SUBMODULES = ("data", "landscape", "nn", "optim", "plotting", "surfaces", "train",
+               "trajectories")
 _FUNCTIONS = {  # public names that live in private modules
     "gradcheck": "._gradcheck",
     "gradcheck_report": "._gradcheck",
