@@ -950,9 +950,9 @@ def _edges(v: np.ndarray, log: bool) -> np.ndarray:
 
 
 def _grid_ticks(axis, v: np.ndarray) -> None:
-    """Ticks at the grid values (at most about 8 of them), labelled as they are."""
+    """Ticks at the grid values (at most about 8 of them), labelled to 2 significant digits."""
     shown = v[::max(1, math.ceil(v.size / 8))]
-    axis.set_ticks(shown, labels=[f"{x:g}" for x in shown])
+    axis.set_ticks(shown, labels=[f"{x:.2g}" for x in shown])
     axis.set_minor_locator(NullLocator())
 
 
