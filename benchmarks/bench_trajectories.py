@@ -5,8 +5,9 @@
 - optlearn: ``trajectories.run`` (fused kernel: the starts side by side in the inner loop,
   threads over blocks of starts), with every position recorded and with ``record=False``;
 - careful NumPy: vectorised over the starts with a structure of arrays (x and y apart),
-  in-place ufuncs into preallocated scratch and output arrays, a Python loop over the steps;
-  the same two variants (paths recorded / final positions only).
+  in-place ufuncs into preallocated scratch arrays, a Python loop over the steps; the same two
+  variants: final positions only, or every position and loss recorded into arrays allocated
+  once per call before the loop (as ``run`` hands back new arrays on every call).
 
 Also a 64 x 64 (lr, momentum) phase diagram with ``trajectories.sweep`` (1,000 steps each).
 Medians of interleaved rounds after warm-up; ratios within this run. Writes
@@ -30,18 +31,22 @@ N, STEPS, LR, MOMENTUM = 10_000, 1_000, 1e-4, 0.9
 
 
 def numpy_careful(starts, record):
+    """A careful NumPy version, vectorised over the starts; returns run() -> (x, y[, paths])."""
     n = len(starts)
     x, y = starts[:, 0].copy(), starts[:, 1].copy()
     bx, by = np.zeros(n), np.zeros(n)
     gx, gy, t1, t2 = (np.empty(n) for _ in range(4))
-    paths = np.empty((STEPS + 1, 2, n)) if record else None
-    if record:
-        paths[0, 0], paths[0, 1] = x, y
 
     def run():
         x[:], y[:] = starts[:, 0], starts[:, 1]
         bx[:] = 0
         by[:] = 0
+        # Like trajectories.run, every call hands back new arrays of positions and losses
+        # (allocated once per call, before the loop, laid out step by step).
+        if record:
+            paths, losses = np.empty((STEPS + 1, 2, n)), np.empty((STEPS + 1, n))
+            paths[0, 0], paths[0, 1] = x, y
+            rosenbrock_value(x, y, losses[0], t1)
         for k in range(STEPS):
             # Rosenbrock (a = 1, b = 100): gx = -2 (1 - x) - 400 x (y - x^2), gy = 200 (y - x^2)
             np.multiply(x, x, out=t1)
@@ -65,9 +70,21 @@ def numpy_careful(starts, record):
             np.subtract(y, t1, out=y)
             if record:
                 paths[k + 1, 0], paths[k + 1, 1] = x, y
-        return x, y
+                rosenbrock_value(x, y, losses[k + 1], t1)
+        return (x, y, paths, losses) if record else (x, y)
 
     return run
+
+
+def rosenbrock_value(x, y, out, tmp):
+    """(1 - x)^2 + 100 (y - x^2)^2 into out, in place."""
+    np.multiply(x, x, out=tmp)
+    np.subtract(y, tmp, out=tmp)
+    np.multiply(tmp, tmp, out=tmp)
+    np.multiply(tmp, 100.0, out=tmp)
+    np.subtract(1.0, x, out=out)
+    np.multiply(out, out, out=out)
+    np.add(out, tmp, out=out)
 
 
 def main() -> None:
@@ -83,9 +100,12 @@ def main() -> None:
         "numpy_final": numpy_careful(starts, False),
     }  # fmt: skip
     # The two implementations agree (same rule, same order of operations up to round-off).
-    x, y = fns["numpy_final"]()
-    res = fns["optlearn_final"]()
-    agree = float(np.max(np.abs(res.final - np.stack([x, y], axis=1))))
+    x, y, paths, losses = fns["numpy_paths"]()
+    res = fns["optlearn_paths"]()
+    agree = float(max(np.max(np.abs(res.final - np.stack([x, y], axis=1))),
+                      np.max(np.abs(res.positions - paths.transpose(2, 0, 1))),
+                      np.max(np.abs(res.losses - losses.T) / (1 + np.abs(losses.T)))))
+    assert agree < 1e-9, agree
     t = compare(fns, 10**7)
     grid = {"lr": list(np.geomspace(1e-5, 3e-3, 64)), "momentum": list(np.linspace(0, 0.99, 64))}
     sweep_s = compare({"sweep": lambda: trajectories.sweep(rosen, "SGD", grid, [-1.5, 2.0],
@@ -98,7 +118,7 @@ def main() -> None:
         "sweep_64x64": {"optlearn": sweep_s},
     }  # fmt: skip
     print(f"numba threads {numba.get_num_threads()}; {N} starts x {STEPS} steps, SGD momentum "
-          f"on Rosenbrock, float64; median ms (max |difference| of final points {agree:.1e})")
+          f"on Rosenbrock, float64; median ms (paths and losses agree to {agree:.1e})")
     for name, r in rows.items():
         if "numpy" in r:
             print(f"  {name:11s} optlearn {r['optlearn'] * 1e3:8.1f}   careful NumPy "

@@ -21,6 +21,7 @@ No input checking here: ``optlearn.trajectories`` validates everything first.
 """
 
 import numba
+import numpy as np
 
 from . import surfaces as S
 from ._jit import jit
@@ -28,6 +29,8 @@ from .optim._kernels import _adam_elem, _sgd_elem
 
 # The built-in surfaces, by kind (the order of surfaces.KINDS).
 KINDS = S.KINDS
+# The most parameters a built-in surface has (Quadratic: scale, angle, condition number).
+N_PARAMS = 3
 
 
 @jit(inline=True)
@@ -40,153 +43,207 @@ def _surface_value(kind, x, y, params):
     return S.value_by_kind(kind, x, y, params)
 
 
-# Layout: positions and optimizer state are "structure of arrays", X[0] the x coordinates of all
-# starts and X[1] the y coordinates, so the inner loop over starts reads and writes contiguous
-# memory and vectorises; the recorded path ``out`` is (steps + 1, 2, n_starts), written one
-# contiguous step at a time. Every decision in the loop (momentum or not, frozen or not) is a
-# select, not a branch, for the same reason.
+# Layout. A thread takes a block of starts (a few hundred) through all the steps. The block's
+# state is copied into a small local array ``S`` (one row per quantity: x, y, the optimizer's
+# state, the learning rate), which stays in the L1 cache; the inner loop runs over the block's
+# starts side by side, reading and writing contiguous rows, so it vectorises. The recorded path
+# ``out`` is (steps + 1, 2, n_starts): each step's positions are contiguous.
+#
+# What keeps the inner loop vectorised (10,000 starts x 1,000 steps, measured):
+# - no run-time branch inside it: the optimizer's flags (Nesterov, the first step, AMSGrad,
+#   the side of Adam's lerp, noise) are compile-time constants, one loop per combination; the
+#   others are selects;
+# - nothing in it that might alias what it writes: the surface's parameters come as a tuple of
+#   scalars and the state as one fresh local array (reading them from the caller's arrays made
+#   LLVM give up on vectorising: 3-4x slower);
+# - divergence costs one compare per start and step, OR-ed into a flag (an integer or boolean
+#   reduction vectorises; a floating-point one does not). The step is taken in place, after
+#   saving the position it started from in ``prev``; only if some start left
+#   ``[-bound, bound]^2`` or turned NaN (rare) does a scalar loop put those starts back, mark
+#   them stopped at that step, and zero their learning rate and optimizer state, which freezes
+#   them from then on (``x - 0 * u == x`` for finite u; were u ever non-finite, the same check
+#   would refuse the step again). A per-start ``alive`` flag tested in the loop instead took
+#   twice as long. (A frozen start's optimizer state is not reported, so it need not be kept.)
 
 
-# --- SGD (momentum, dampening, Nesterov, weight decay, maximize), per-start hyperparameters ------
 @jit(inline=True)
-def _sgd_block(kind, params, lo, hi, X, buf, out, losses, lr, mu, damp_w, wd, sign, nesterov,
-               noise, noise_std, bound, steps, record, alive, stopped):  # fmt: skip
-    for t in range(steps):
-        first = t == 0
-        for i in range(lo, hi):
-            x, y = X[0, i], X[1, i]
+def _refuse(lo, t, S, prev, bound, alive, stopped, lr_row):
+    # Undo step t for the starts it took outside the bound (or to NaN): they go back to where
+    # they started the step (prev) and, the first time, are marked stopped at this step with
+    # learning rate 0 and their optimizer state zeroed, which freezes them from then on.
+    for j in range(S.shape[1]):
+        if not ((abs(S[0, j]) <= bound) & (abs(S[1, j]) <= bound)):
+            S[0, j], S[1, j] = prev[0, j], prev[1, j]
+            if alive[lo + j]:
+                alive[lo + j] = False
+                stopped[lo + j] = t + 1
+                for r in range(2, lr_row):
+                    S[r, j] = 0.0
+                S[lr_row, j] = 0.0
+
+
+@jit(inline=True)
+def _record(kind, params, lo, t, S, out, losses):
+    for j in range(S.shape[1]):
+        x, y = S[0, j], S[1, j]
+        out[t + 1, 0, lo + j], out[t + 1, 1, lo + j] = x, y
+        losses[t + 1, lo + j] = _surface_value(kind, x, y, params)
+
+
+# --- SGD (momentum, dampening, Nesterov, weight decay, maximize), per-start lr and momentum -----
+# S rows: x, y, momentum buffer x, momentum buffer y, lr, momentum.
+@jit(inline=True)
+def _sgd_steps(kind, params, lo, t0, t1, S, prev, out, losses, damp_w, wd, sign, noise,
+               noise_std, bound, record, alive, stopped, nesterov, first, with_noise,
+               mode):  # fmt: skip
+    # Steps t0 .. t1 - 1 of the block starting at start lo; the last four are constants.
+    for t in range(t0, t1):
+        bad = False
+        for j in range(S.shape[1]):
+            x, y, b0, b1, lr, mu = S[0, j], S[1, j], S[2, j], S[3, j], S[4, j], S[5, j]
+            prev[0, j], prev[1, j] = x, y
             gx, gy = _surface_grad(kind, x, y, params)
-            if noise_std != 0:
-                gx += noise_std * noise[t, 0, i]
-                gy += noise_std * noise[t, 1, i]
+            if with_noise:
+                gx += noise_std * noise[t, 0, lo + j]
+                gy += noise_std * noise[t, 1, lo + j]
             # SGD's element function: with momentum, and the plain step for starts whose
-            # momentum is 0 (torch skips the buffer then, which differs under dampening).
-            # lr and momentum may differ between starts (phase diagrams); weight decay and
-            # dampening are scalars, so their branches stay out of the loop.
-            nx, bx = _sgd_elem(x, gx, buf[0, i], lr[i], wd, mu[i], damp_w, sign, True,
-                               nesterov, first)  # fmt: skip
-            ny, by = _sgd_elem(y, gy, buf[1, i], lr[i], wd, mu[i], damp_w, sign, True,
-                               nesterov, first)  # fmt: skip
-            px, _ = _sgd_elem(x, gx, x, lr[i], wd, mu[i], damp_w, sign, False, False,
-                              False)  # fmt: skip
-            py, _ = _sgd_elem(y, gy, y, lr[i], wd, mu[i], damp_w, sign, False, False,
-                              False)  # fmt: skip
-            plain = mu[i] == 0
-            nx = px if plain else nx
-            ny = py if plain else ny
-            was = alive[i]
-            ok = was & (abs(nx) <= bound) & (abs(ny) <= bound)  # False for NaN
-            X[0, i] = nx if ok else x
-            X[1, i] = ny if ok else y
-            buf[0, i] = bx if ok else buf[0, i]
-            buf[1, i] = by if ok else buf[1, i]
-            stopped[i] = t + 1 if was & ~ok else stopped[i]
-            alive[i] = ok
+            # momentum is 0 (torch keeps no buffer then, which differs under dampening).
+            # ``mode`` (a constant) says which the block needs: 0 plain only, 1 momentum only,
+            # 2 both, chosen per start.
+            nx, ny, bx, by = x, y, b0, b1
+            if mode != 0:
+                nx, bx = _sgd_elem(x, gx, b0, lr, wd, mu, damp_w, sign, True, nesterov, first)
+                ny, by = _sgd_elem(y, gy, b1, lr, wd, mu, damp_w, sign, True, nesterov, first)
+            if mode != 1:
+                px, _ = _sgd_elem(x, gx, x, lr, wd, mu, damp_w, sign, False, False, False)
+                py, _ = _sgd_elem(y, gy, y, lr, wd, mu, damp_w, sign, False, False, False)
+                plain = mu == 0
+                nx = px if plain else nx
+                ny = py if plain else ny
+            S[0, j], S[1, j], S[2, j], S[3, j] = nx, ny, bx, by
+            bad |= ~((abs(nx) <= bound) & (abs(ny) <= bound))  # True for NaN too
+        if bad:
+            _refuse(lo, t, S, prev, bound, alive, stopped, 4)
         if record:
-            for i in range(lo, hi):
-                out[t + 1, 0, i], out[t + 1, 1, i] = X[0, i], X[1, i]
-                losses[t + 1, i] = _surface_value(kind, X[0, i], X[1, i], params)
+            _record(kind, params, lo, t, S, out, losses)
 
 
-def _sgd_run_for(kind):
-    def run(params, X, buf, out, losses, lr, mu, damp_w, wd, sign, nesterov, noise, noise_std,
-            bound, steps, record, alive, stopped, blocks):  # fmt: skip
+def _sgd_run_for(kind, nesterov, with_noise, mode, defaults):
+    def run(params, X, out, losses, lr, mu, damp_w, wd, sign, noise, noise_std, bound, steps,
+            record, alive, stopped, blocks):  # fmt: skip
+        if defaults:  # a constant: no dampening, weight decay or maximize; LLVM then drops
+            damp_w, wd, sign = 1.0, 0.0, 1.0  # their multiplies and branch (1.5x faster)
         n = X.shape[1]
         size = (n + blocks - 1) // blocks
+        pt = (params[0], params[1], params[2])  # see the layout note above
         for b in numba.prange(blocks):
             lo, hi = b * size, min(n, (b + 1) * size)
-            _sgd_block(kind, params, lo, hi, X, buf, out, losses, lr, mu, damp_w, wd, sign,
-                       nesterov, noise, noise_std, bound, steps, record, alive,
-                       stopped)  # fmt: skip
+            S = np.zeros((6, hi - lo))
+            S[0], S[1], S[4], S[5] = X[0, lo:hi], X[1, lo:hi], lr[lo:hi], mu[lo:hi]
+            prev = np.empty((2, hi - lo))
+            # The first step (buf <- g) and the others.
+            _sgd_steps(kind, pt, lo, 0, 1, S, prev, out, losses, damp_w, wd, sign, noise,
+                       noise_std, bound, record, alive, stopped, nesterov, True,
+                       with_noise, mode)  # fmt: skip
+            _sgd_steps(kind, pt, lo, 1, steps, S, prev, out, losses, damp_w, wd, sign, noise,
+                       noise_std, bound, record, alive, stopped, nesterov, False,
+                       with_noise, mode)  # fmt: skip
+            X[0, lo:hi], X[1, lo:hi] = S[0], S[1]
 
     return run
 
 
 # --- Adam / AdamW (uniform betas, eps, weight decay; per-start lr) ------------------------------
+# S rows: x, y, exp_avg x, exp_avg y, exp_avg_sq x, exp_avg_sq y, max_exp_avg_sq x and y
+# (AMSGrad only), lr.
 @jit(inline=True)
-def _adam_block(kind, params, lo, hi, X, m, v, vmax, out, losses, lr, beta1, beta2, eps,
-                weight_decay, decoupled, amsgrad, sign, noise, noise_std, bound, steps, record,
-                alive, stopped):  # fmt: skip
-    # The scalars as Adam's loop computes them (optim._kernels._adam_loop), per step.
+def _adam_steps(kind, params, lo, S, prev, out, losses, beta1, beta2, eps, weight_decay,
+                decoupled, sign, noise, noise_std, bound, steps, record, alive, stopped,
+                amsgrad, low, with_noise):  # fmt: skip
+    # The scalars as Adam's loop computes them (optim._kernels._adam_loop); AMSGrad, the lerp
+    # side (low) and noise are constants. Decoupled decay is 1 - lr * wd_dec, exactly 1 when
+    # wd_dec is 0, as the optimizer's 1.0 is.
     w1, w1c, w2 = 1 - beta1, beta1, 1 - beta2
     wd = 0.0 if decoupled else weight_decay
-    low = w1 < 0.5
+    wd_dec = weight_decay if decoupled else 0.0
     for t in range(steps):
         step = t + 1.0
         bias_correction1 = 1 - beta1**step
         bc2_sqrt = (1 - beta2**step) ** 0.5
-        for i in range(lo, hi):
-            decay = 1 - lr[i] * weight_decay if decoupled and weight_decay != 0 else 1.0
-            step_size = lr[i] / bias_correction1
-            x, y = X[0, i], X[1, i]
+        bad = False
+        for j in range(S.shape[1]):
+            x, y, m0, m1, v0, v1, lr = S[0, j], S[1, j], S[2, j], S[3, j], S[4, j], S[5, j], S[8, j]
+            u0, u1 = (S[6, j], S[7, j]) if amsgrad else (v0, v1)
+            prev[0, j], prev[1, j] = x, y
+            decay = 1 - lr * wd_dec
+            step_size = lr / bias_correction1
             gx, gy = _surface_grad(kind, x, y, params)
-            if noise_std != 0:
-                gx += noise_std * noise[t, 0, i]
-                gy += noise_std * noise[t, 1, i]
-            nx, mx, vx, ux = _adam_elem(x, gx, m[0, i], v[0, i], vmax[0, i], w1, w1c, beta2, w2,
-                                        eps, wd, decay, step_size, bc2_sqrt, sign, amsgrad,
-                                        low)  # fmt: skip
-            ny, my, vy, uy = _adam_elem(y, gy, m[1, i], v[1, i], vmax[1, i], w1, w1c, beta2, w2,
-                                        eps, wd, decay, step_size, bc2_sqrt, sign, amsgrad,
-                                        low)  # fmt: skip
-            was = alive[i]
-            ok = was & (abs(nx) <= bound) & (abs(ny) <= bound)
-            X[0, i] = nx if ok else x
-            X[1, i] = ny if ok else y
-            m[0, i] = mx if ok else m[0, i]
-            m[1, i] = my if ok else m[1, i]
-            v[0, i] = vx if ok else v[0, i]
-            v[1, i] = vy if ok else v[1, i]
-            if amsgrad:  # a constant here: vmax is v itself otherwise
-                vmax[0, i] = ux if ok else vmax[0, i]
-                vmax[1, i] = uy if ok else vmax[1, i]
-            stopped[i] = t + 1 if was & ~ok else stopped[i]
-            alive[i] = ok
+            if with_noise:
+                gx += noise_std * noise[t, 0, lo + j]
+                gy += noise_std * noise[t, 1, lo + j]
+            nx, mx, vx, ux = _adam_elem(x, gx, m0, v0, u0, w1, w1c, beta2, w2, eps, wd, decay,
+                                        step_size, bc2_sqrt, sign, amsgrad, low)  # fmt: skip
+            ny, my, vy, uy = _adam_elem(y, gy, m1, v1, u1, w1, w1c, beta2, w2, eps, wd, decay,
+                                        step_size, bc2_sqrt, sign, amsgrad, low)  # fmt: skip
+            S[0, j], S[1, j], S[2, j], S[3, j], S[4, j], S[5, j] = nx, ny, mx, my, vx, vy
+            if amsgrad:
+                S[6, j], S[7, j] = ux, uy
+            bad |= ~((abs(nx) <= bound) & (abs(ny) <= bound))  # True for NaN too
+        if bad:
+            _refuse(lo, t, S, prev, bound, alive, stopped, 8)
         if record:
-            for i in range(lo, hi):
-                out[t + 1, 0, i], out[t + 1, 1, i] = X[0, i], X[1, i]
-                losses[t + 1, i] = _surface_value(kind, X[0, i], X[1, i], params)
+            _record(kind, params, lo, t, S, out, losses)
 
 
-def _adam_run_for(kind):
-    def run(params, X, m, v, vmax, out, losses, lr, beta1, beta2, eps, weight_decay, decoupled,
-            amsgrad, sign, noise, noise_std, bound, steps, record, alive, stopped,
-            blocks):  # fmt: skip
+def _adam_run_for(kind, amsgrad, low, with_noise):
+    def run(params, X, out, losses, lr, beta1, beta2, eps, weight_decay, decoupled, sign, noise,
+            noise_std, bound, steps, record, alive, stopped, blocks):  # fmt: skip
         n = X.shape[1]
         size = (n + blocks - 1) // blocks
+        pt = (params[0], params[1], params[2])  # see the layout note above
         for b in numba.prange(blocks):
             lo, hi = b * size, min(n, (b + 1) * size)
-            if amsgrad:
-                _adam_block(kind, params, lo, hi, X, m, v, vmax, out, losses, lr, beta1, beta2,
-                            eps, weight_decay, decoupled, True, sign, noise, noise_std, bound,
-                            steps, record, alive, stopped)  # fmt: skip
-            else:
-                _adam_block(kind, params, lo, hi, X, m, v, v, out, losses, lr, beta1, beta2,
-                            eps, weight_decay, decoupled, False, sign, noise, noise_std, bound,
-                            steps, record, alive, stopped)  # fmt: skip
+            S = np.zeros((9, hi - lo))
+            S[0], S[1], S[8] = X[0, lo:hi], X[1, lo:hi], lr[lo:hi]
+            prev = np.empty((2, hi - lo))
+            _adam_steps(kind, pt, lo, S, prev, out, losses, beta1, beta2, eps, weight_decay,
+                        decoupled, sign, noise, noise_std, bound, steps, record, alive, stopped,
+                        amsgrad, low, with_noise)  # fmt: skip
+            X[0, lo:hi], X[1, lo:hi] = S[0], S[1]
 
     return run
 
 
-# One compiled kernel per (rule, surface kind), made on first use. Each is a distinct function
-# with its own name, closing over an int, which Numba's disk cache keys correctly.
+# One compiled kernel per rule, surface kind and combination of the flags that must be
+# compile-time constants, made on first use: a notebook compiles only what it runs (a kernel with
+# every combination inside took over a minute to compile). Each is a distinct function with its
+# own name, closing over ints and bools, which Numba's disk cache keys correctly.
 _COMPILED: dict = {}
 
 
-def _compiled(make, rule, kind):
-    key = (rule, kind)
-    if key not in _COMPILED:
-        loop = make(kind)
-        loop.__name__ = loop.__qualname__ = f"{rule}_run_{kind}"
-        _COMPILED[key] = jit(parallel=True)(loop)
-    return _COMPILED[key]
+def _compiled(make, rule, *key):
+    if (rule, *key) not in _COMPILED:
+        loop = make(*key)
+        loop.__name__ = loop.__qualname__ = f"{rule}_run_" + "_".join(str(int(k)) for k in key)
+        _COMPILED[(rule, *key)] = jit(parallel=True)(loop)
+    return _COMPILED[(rule, *key)]
 
 
-def sgd_run(kind):
-    """The fused SGD trajectory kernel for surface ``kind``."""
-    return _compiled(_sgd_run_for, "sgd", kind)
+def sgd_run(kind, nesterov, with_noise, mode, defaults):
+    """The fused SGD trajectory kernel for surface ``kind`` and these flags.
+
+    ``mode`` is 0 if every start's momentum is 0, 1 if none is, 2 otherwise; ``defaults`` says
+    that dampening and weight decay are 0 and maximize is False.
+    """
+    return _compiled(_sgd_run_for, "sgd", int(kind), bool(nesterov), bool(with_noise),
+                     int(mode), bool(defaults))  # fmt: skip
 
 
-def adam_run(kind):
-    """The fused Adam/AdamW trajectory kernel for surface ``kind``."""
-    return _compiled(_adam_run_for, "adam", kind)
+def adam_run(kind, amsgrad, low, with_noise):
+    """The fused Adam/AdamW trajectory kernel for surface ``kind`` and these flags.
+
+    ``low`` is ``1 - beta1 < 0.5``, which selects torch's formula for the lerp of the first
+    moment.
+    """
+    return _compiled(_adam_run_for, "adam", int(kind), bool(amsgrad), bool(low),
+                     bool(with_noise))  # fmt: skip

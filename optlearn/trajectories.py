@@ -21,6 +21,7 @@ import inspect
 import math
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
 
 from . import optim, surfaces
@@ -236,30 +237,32 @@ def _run_fused(kind, surface, name, cls, hyper, X0, steps, noise_std, seed, reco
     noise = _noise(noise_std, seed, steps, n)
     noise = np.zeros((1, 2, 1)) if noise is None else np.ascontiguousarray(
         noise.transpose(0, 2, 1))  # fmt: skip
-    blocks = min(_BLOCKS, n)
-    params = np.ascontiguousarray(surface.params, dtype=np.float64)
+    # Many small blocks balance the threads' load; with paths recorded, one block per thread
+    # writes each step's positions in longer contiguous runs (measured 1.5x faster).
+    blocks = min(numba.get_num_threads() if record else _BLOCKS, n)
+    params = np.zeros(K.N_PARAMS)  # padded: the kernels take them as a fixed-size tuple
+    params[: len(surface.params)] = surface.params
     sign = -1.0 if hyper.get("maximize", False) else 1.0
     if kind == "SGD":
         h = {k: hyper.get(k, _default(cls, k)) for k in _FUSED_SGD}
         full = {"momentum": np.full(n, float(h["momentum"]))}
         full.update(per_start)
-        K.sgd_run(surface.kind)(params, X, np.zeros((2, n)), out, losses, full["lr"],
-                                full["momentum"], 1 - float(h["dampening"]),
-                                float(h["weight_decay"]),
-                                sign, bool(h["nesterov"]), noise, noise_std, bound, steps,
-                                record, alive, stopped, blocks)  # fmt: skip
+        mu = full["momentum"]
+        mode = 0 if not mu.any() else 1 if mu.all() else 2
+        defaults = h["dampening"] == 0 and h["weight_decay"] == 0 and sign == 1.0
+        kernel = K.sgd_run(surface.kind, h["nesterov"], noise_std != 0, mode, defaults)
+        kernel(params, X, out, losses, full["lr"], full["momentum"], 1 - float(h["dampening"]),
+               float(h["weight_decay"]), sign, noise, noise_std, bound, steps, record, alive,
+               stopped, blocks)  # fmt: skip
     else:
         sig = inspect.signature(cls).parameters
         h = {k: hyper.get(k, _default(cls, k)) for k in _FUSED_ADAM if k in sig}
         decoupled = name == "AdamW" or bool(h.get("decoupled_weight_decay", False))
         beta1, beta2 = h["betas"]
-        m, v = np.zeros((2, n)), np.zeros((2, n))
-        vmax = np.zeros((2, n)) if h["amsgrad"] else v
-        K.adam_run(surface.kind)(params, X, m, v, vmax, out, losses, per_start["lr"],
-                                 float(beta1), float(beta2), float(h["eps"]),
-                                 float(h["weight_decay"]), decoupled, bool(h["amsgrad"]),
-                                 sign, noise, noise_std, bound, steps, record, alive, stopped,
-                                 blocks)  # fmt: skip
+        kernel = K.adam_run(surface.kind, h["amsgrad"], 1 - float(beta1) < 0.5, noise_std != 0)
+        kernel(params, X, out, losses, per_start["lr"], float(beta1), float(beta2),
+               float(h["eps"]), float(h["weight_decay"]), decoupled, sign, noise, noise_std,
+               bound, steps, record, alive, stopped, blocks)  # fmt: skip
     positions = out.transpose(2, 0, 1) if record else None  # (n, steps + 1, 2), a view
     return positions, losses.T if record else None, np.ascontiguousarray(X.T), ~alive, stopped
 

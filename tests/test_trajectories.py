@@ -100,6 +100,43 @@ def test_divergence_is_marked_and_frozen_without_warnings():
     assert 0 < k < 500 and np.all(res.positions[0, k:] == res.positions[0, k - 1])
 
 
+@pytest.mark.parametrize("name, kw", [
+    ("SGD", dict(lr=4.0, momentum=0.9)),  # lr in units of 1 / L; heavy ball's limit is 3.8
+    ("SGD", dict(lr=2.2, momentum=0.3, nesterov=True, weight_decay=0.1)),
+    ("SGD", dict(lr=2.2)),  # beyond 2 / L: |error| grows 1.2x per step
+    ("Adam", dict(lr=40.0, betas=(0.95, 0.999))),  # the first step of ~lr leaves the bound
+    ("AdamW", dict(lr=40.0, amsgrad=True, weight_decay=0.05)),
+], ids=["momentum", "nesterov-wd", "plain", "adam", "adamw-amsgrad"])  # fmt: skip
+def test_fused_kernel_freezes_diverging_runs_exactly_as_the_optimizer_loop(name, kw, rng):
+    # On an axis-aligned bowl (curvature 1 along x, L along y) the runs grow along y only:
+    # starts at y-scales from 1e-14 to 10 leave the bound at many different steps, and those
+    # with y = 0 never (for Adam, the minimum itself). The class path (an unfused loop over
+    # optlearn.optim, forced by a constant scheduler) is the reference for positions, losses,
+    # which runs diverged and when.
+    bowl = surfaces.Quadratic(condition_number=10.0, angle=0.0)
+    kw = dict(kw, lr=kw["lr"] / bowl.L) if name == "SGD" else kw
+    starts = rng.choice([-1, 1], (300, 2)) * 10 ** rng.uniform((-3, -14), (1, 1), (300, 2))
+    starts[::10, 1] = 0.0
+    if name != "SGD":  # Adam moves every coordinate with a nonzero gradient by ~lr
+        starts[::10, 0] = 0.0
+    bound = 30.0
+    const = lambda o: ol.optim.lr_scheduler.LambdaLR(o, lambda e: 1.0)  # noqa: E731
+    for record in (True, False):
+        fused = trajectories.run(bowl, name, starts, 150, bound=bound, record=record, **kw)
+        slow = trajectories.run(bowl, name, starts, 150, bound=bound, record=record,
+                                scheduler=const, **kw)  # fmt: skip
+        assert 0 < fused.diverged.sum() < len(starts)
+        np.testing.assert_array_equal(fused.diverged, slow.diverged)
+        np.testing.assert_array_equal(fused.stopped_at, slow.stopped_at)
+        np.testing.assert_allclose(fused.final, slow.final, rtol=1e-12, atol=1e-13)
+        if record:
+            if name == "SGD":
+                assert len(set(fused.stopped_at[fused.diverged].tolist())) > 20
+            np.testing.assert_allclose(fused.positions, slow.positions, rtol=1e-12, atol=1e-13)
+            np.testing.assert_allclose(fused.losses, slow.losses, rtol=1e-12, atol=1e-13)
+            assert np.all(np.abs(fused.positions) <= bound)
+
+
 def test_summaries(rng):
     him = surfaces.Himmelblau()
     starts = rng.uniform(-4, 4, (200, 2))
