@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import inspect
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numba
@@ -251,20 +252,40 @@ def _run_fused(kind, surface, name, cls, hyper, X0, steps, noise_std, seed, reco
         mode = 0 if not mu.any() else 1 if mu.all() else 2
         defaults = h["dampening"] == 0 and h["weight_decay"] == 0 and sign == 1.0
         kernel = K.sgd_run(surface.kind, h["nesterov"], noise_std != 0, mode, defaults)
-        kernel(params, X, out, losses, full["lr"], full["momentum"], 1 - float(h["dampening"]),
-               float(h["weight_decay"]), sign, noise, noise_std, bound, steps, record, alive,
-               stopped, blocks)  # fmt: skip
+        _in_threads(kernel, (params, X, out, losses, full["lr"], full["momentum"],
+                             1 - float(h["dampening"]), float(h["weight_decay"]), sign, noise,
+                             noise_std, bound, steps, record, alive, stopped, blocks),
+                    blocks, n * steps)  # fmt: skip
     else:
         sig = inspect.signature(cls).parameters
         h = {k: hyper.get(k, _default(cls, k)) for k in _FUSED_ADAM if k in sig}
         decoupled = name == "AdamW" or bool(h.get("decoupled_weight_decay", False))
         beta1, beta2 = h["betas"]
         kernel = K.adam_run(surface.kind, h["amsgrad"], 1 - float(beta1) < 0.5, noise_std != 0)
-        kernel(params, X, out, losses, per_start["lr"], float(beta1), float(beta2),
-               float(h["eps"]), float(h["weight_decay"]), decoupled, sign, noise, noise_std,
-               bound, steps, record, alive, stopped, blocks)  # fmt: skip
+        _in_threads(kernel, (params, X, out, losses, per_start["lr"], float(beta1),
+                             float(beta2), float(h["eps"]), float(h["weight_decay"]), decoupled,
+                             sign, noise, noise_std, bound, steps, record, alive, stopped,
+                             blocks),
+                    blocks, n * steps)  # fmt: skip
     positions = out.transpose(2, 0, 1) if record else None  # (n, steps + 1, 2), a view
     return positions, losses.T if record else None, np.ascontiguousarray(X.T), ~alive, stopped
+
+
+def _in_threads(kernel, args, blocks, work):
+    """Run ``kernel(*args, b_first, b_last)`` over all blocks, split across Numba's threads.
+
+    The kernels release the GIL and write disjoint blocks, so Python threads run them side by
+    side. Below ~1e5 start-steps a thread pool costs more than it saves: one call then.
+    """
+    k = min(numba.get_num_threads(), blocks) if work >= 100_000 else 1
+    cuts = [blocks * i // k for i in range(k + 1)]
+    if k == 1:
+        kernel(*args, 0, blocks)
+        return
+    with ThreadPoolExecutor(k) as pool:
+        done = [pool.submit(kernel, *args, cuts[i], cuts[i + 1]) for i in range(k)]
+        for d in done:
+            d.result()  # re-raises a kernel's exception here
 
 
 def _run_classes(surface, cls, hyper, X0, steps, noise_std, seed, record, bound, scheduler):
