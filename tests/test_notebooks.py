@@ -35,6 +35,11 @@ def test_toc_files_are_in_reading_order():
     names = [p.relative_to(ROOT).as_posix() for p in execute_notebooks.toc_files()]
     assert names[0] == "book/intro.md"
     assert names.index("book/how-to-run.ipynb") < names.index("book/glossary.md")
+    chapters = [n for n in names if re.fullmatch(r"book/ch\d\d_\w+\.ipynb", n)]
+    assert chapters == sorted(chapters), "chapters out of their numbered order"
+    assert names.index(chapters[-1]) < names.index("book/errata.md") < names.index(
+        "book/glossary.md"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -131,3 +131,75 @@ def test_index_leads_to_the_intro(browser, site):
     assert page.locator("nav a", has_text="How to run").count() >= 1
     assert trouble == [], trouble
     page.close()
+
+
+CHAPTERS = sorted((ROOT / "book").glob("ch[0-9][0-9]_*.ipynb"))
+
+
+def _hidden_lines(notebook):
+    # The first assert line of every hidden (remove-input) cell: none may reach the page.
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    lines = []
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "remove-input" in cell.metadata.get("tags", []):
+            lines += [ln.strip() for ln in cell.source.splitlines() if ln.startswith("assert ")][:1]
+    return lines
+
+
+@pytest.mark.parametrize("notebook", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_pages_render(browser, site, notebook):
+    page, trouble = open_page(browser, f"{site}/book/{notebook.stem}.html")
+    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+    page.evaluate("() => MathJax.startup.promise")
+    n_math = page.locator(".math").count()
+    assert n_math >= 5
+    assert page.locator(".math mjx-container").count() == n_math, "untypeset math left"
+    assert page.locator("mjx-merror").count() == 0, "MathJax reported a TeX error"
+
+    # Every figure's image loaded and carries a caption with its number.
+    figures = page.locator("figure[id^='fig-']")
+    assert figures.count() >= 3
+    for i in range(figures.count()):
+        fig = figures.nth(i)
+        assert fig.locator("img").evaluate("i => i.complete && i.naturalWidth > 0")
+        assert fig.locator("figcaption").inner_text().strip().startswith("Fig")
+
+    # Exercises shown, solutions folded.
+    assert page.locator("div.exercise").count() >= 3
+    solutions = page.locator("div.solution")
+    assert solutions.count() == page.locator("div.exercise").count()
+    for i in range(solutions.count()):
+        body = solutions.nth(i).locator("p").last
+        assert not body.is_visible(), "a solution is shown before the reader opens it"
+
+    # Hidden cells stay hidden; citations lead to the bibliography.
+    text = page.locator("main").inner_text()
+    for line in _hidden_lines(notebook):
+        assert line not in text, f"hidden input shown: {line}"
+    cites = page.locator("a[href*='references.html#']")
+    assert cites.count() >= 3
+    assert trouble == [], trouble
+    page.close()
+
+
+def test_errata_links_reach_their_sections(browser, site):
+    page, trouble = open_page(browser, f"{site}/book/errata.html")
+    hrefs = page.locator("main li a.reference.internal").evaluate_all(
+        "links => links.map(a => a.href)"
+    )
+    assert len(hrefs) >= 15
+    page.close()
+    by_page = {}
+    for href in hrefs:
+        url, _, anchor = href.partition("#")
+        assert anchor, f"an erratum links to a page, not a section: {href}"
+        by_page.setdefault(url, set()).add(anchor)
+    for url, anchors in by_page.items():
+        target, more = open_page(browser, url)
+        for anchor in anchors:
+            assert target.locator(f"[id='{anchor}']").count() == 1, f"{url}#{anchor} missing"
+        trouble += more
+        target.close()
+    assert trouble == [], trouble
