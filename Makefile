@@ -12,6 +12,9 @@ SANITIZE := book/nbval_sanitize.cfg
 # Jupyter Book from the root: _config.yml and _toc.yml live here; -W turns warnings into
 # errors, -n reports broken cross-references, --keep-going lists all of them at once.
 JB_BUILD := $(BIN)/jupyter-book build . --builder html -W -n --keep-going
+# Sphinx's saved environment does not survive a change of _toc.yml or _config.yml (the build
+# then stops with a KeyError in the toctree collector): drop it when either is newer.
+FRESH_ENV := if [ -f _build/.doctrees/environment.pickle ] && { [ _toc.yml -nt _build/.doctrees/environment.pickle ] || [ _config.yml -nt _build/.doctrees/environment.pickle ]; }; then rm -rf _build/.doctrees; fi
 # Same hash seed in every process, so set/dict-order effects cannot make a notebook differ.
 export PYTHONHASHSEED := 0
 
@@ -44,6 +47,7 @@ $(VENV)/.stamp-test: pyproject.toml $(VENV)/.stamp-book
 
 # --- the two commands --------------------------------------------------------------------
 book: $(VENV)/.stamp-book
+	@$(FRESH_ENV)
 	$(JB_BUILD)
 	@echo "The book: $(CURDIR)/_build/html/index.html"
 
@@ -52,6 +56,7 @@ test: $(VENV)/.stamp-test
 	$(BIN)/ruff check .
 	$(PY) -m pytest tests optlearn --doctest-modules -m "not browser"
 	$(PY) -m pytest --nbval book --nbval-current-env --nbval-sanitize-with $(SANITIZE)
+	@$(FRESH_ENV)
 	$(JB_BUILD)
 	$(PY) -m pytest tests -m browser
 
