@@ -133,8 +133,20 @@ def style():
     [6.5, 4.0]
     >>> plt.close(fig)
     """
-    with mplstyle.context(STYLE_FILE):
-        yield
+    # Interactive mode is not style: keep what the block left. (The first figure made in
+    # IPython/Jupyter loads the inline backend, which turns interactive mode on; restoring the
+    # rcParams from before the block would turn it off, and the notebook would stop showing
+    # every later figure on its own.)
+    interactive = None
+    try:
+        with mplstyle.context(STYLE_FILE):
+            try:
+                yield
+            finally:
+                interactive = mpl.is_interactive()
+    finally:
+        if interactive is not None:
+            mpl.interactive(interactive)
 
 
 def _in_style(func):

@@ -691,3 +691,21 @@ def test_plotting_is_reachable_from_optlearn_and_exports_what_it_lists():
 
     assert ol.plotting is sys.modules["optlearn.plotting"]
     assert all(callable(getattr(P, name)) for name in P.__all__ if name != "STYLE_FILE")
+
+
+@pytest.mark.slow
+def test_a_styled_first_figure_does_not_stop_jupyter_showing_later_ones():
+    # In Jupyter the first figure loads the inline backend, which turns interactive mode on;
+    # the style block used to restore it to off, and no later figure was shown on its own.
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\nimport optlearn as ol\n"
+                                  "_ = ol.plotting.plot_surface(ol.surfaces.Booth())"),
+        nbformat.v4.new_code_cell("fig, ax = plt.subplots()\n_ = ax.plot([0, 1], [1, 0])"),
+    ])  # fmt: skip
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}  # fmt: skip
+    nbclient.NotebookClient(nb, timeout=120).execute()
+    shown = [sum("image/png" in o.get("data", {}) for o in c.outputs) for c in nb.cells]
+    assert shown == [1, 1]
