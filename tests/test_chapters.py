@@ -102,10 +102,14 @@ def test_glossary_rows_have_english_chinese_and_meaning():
     lines = (BOOK / "glossary.md").read_text().splitlines()
     rows = [ln for ln in lines if ln.startswith("| ") and ":---" not in ln][1:]  # no header
     assert len(rows) >= 30
-    english = []
+    english, chinese = [], []
     for row in rows:
         cells = [c.strip() for c in row.strip().strip("|").split("|")]
         assert len(cells) == 3 and all(cells), row
         assert re.search(r"[\u4e00-\u9fff]", cells[1]), f"no Chinese term: {row}"
+        assert cells[2][0].isupper() and cells[2].endswith("."), f"meaning not a sentence: {row}"
         english.append(cells[0].lower())
-    assert len(english) == len(set(english)), "a term is listed twice"
+        chinese.append(cells[1])
+    assert len(english) == len(set(english)), "an English term is listed twice"
+    assert len(chinese) == len(set(chinese)), "a Chinese term is listed twice"
+    assert english == sorted(english), "rows out of alphabetical order"
