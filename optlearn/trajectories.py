@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import inspect
 import math
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -304,10 +305,13 @@ _POOLS: dict = {}
 
 def _pool(k):
     # One pool of k threads per process, kept (starting threads on every call cost ~0.1 ms, as
-    # much as a few hundred steps of the kernels).
-    if k not in _POOLS:
-        _POOLS[k] = ThreadPoolExecutor(k, thread_name_prefix="optlearn-trajectories")
-    return _POOLS[k]
+    # much as a few hundred steps of the kernels). Keyed by the process id: a child made by
+    # fork() inherits the parent's pool object but not its threads, and work submitted to it
+    # would wait forever.
+    key = (os.getpid(), k)
+    if key not in _POOLS:
+        _POOLS[key] = ThreadPoolExecutor(k, thread_name_prefix="optlearn-trajectories")
+    return _POOLS[key]
 
 
 def _run_classes(surface, cls, hyper, X0, steps, noise_std, seed, record, bound, scheduler):

@@ -2,6 +2,8 @@
 
 import importlib.util
 import math
+import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -183,3 +185,33 @@ BAD = [
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+def _run_in_child(queue):
+    starts = np.random.default_rng(1).uniform(-1, 1, (2000, 2))
+    res = trajectories.run(surfaces.Rosenbrock(), "SGD", starts, 200, lr=1e-4, momentum=0.9,
+                           record=False)  # fmt: skip
+    queue.put(res.final.tolist())
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="fork() is POSIX only")
+def test_run_works_in_a_child_made_by_fork_after_the_parent_ran():
+    # The kept thread pool must not be reused across fork(): the child has the pool object but
+    # not its threads, and used to wait forever for its first run.
+    import multiprocessing
+
+    starts = np.random.default_rng(1).uniform(-1, 1, (2000, 2))
+    parent = trajectories.run(surfaces.Rosenbrock(), "SGD", starts, 200, lr=1e-4, momentum=0.9,
+                              record=False)  # fmt: skip (enough work to use the thread pool)
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_run_in_child, args=(queue,))
+    with warnings.catch_warnings():  # Python >= 3.12 warns about forking with threads: the
+        warnings.simplefilter("ignore", DeprecationWarning)  # very case under test
+        child.start()
+    child.join(60)
+    if child.is_alive():
+        child.kill()
+        pytest.fail("trajectories.run hung in a forked child")
+    assert child.exitcode == 0
+    np.testing.assert_array_equal(np.array(queue.get(timeout=10)), parent.final)
