@@ -137,7 +137,7 @@ def style():
     # IPython/Jupyter loads the inline backend, which turns interactive mode on; restoring the
     # rcParams from before the block would turn it off, and the notebook would stop showing
     # every later figure on its own.)
-    interactive = None
+    interactive = mpl.is_interactive()
     try:
         with mplstyle.context(STYLE_FILE):
             try:
@@ -145,8 +145,7 @@ def style():
             finally:
                 interactive = mpl.is_interactive()
     finally:
-        if interactive is not None:
-            mpl.interactive(interactive)
+        mpl.interactive(interactive)
 
 
 def _in_style(func):

@@ -264,7 +264,7 @@ def _run_fused(kind, surface, name, cls, hyper, X0, steps, noise_std, seed, reco
         lr = full["lr"]
         uniform = bool((lr == lr[0]).all() and (mu == mu[0]).all())
         kernel = K.sgd_run(surface.kind, h["nesterov"], noise_std != 0, mode, defaults, uniform)
-        _in_threads(kernel, (params, X, out, losses, full["lr"], full["momentum"],
+        _in_threads(kernel, (params, X, out, losses, lr, mu,
                              1 - float(h["dampening"]), float(h["weight_decay"]), sign, noise,
                              noise_std, bound, steps, record, alive, stopped, blocks),
                     blocks, n * steps)  # fmt: skip

@@ -86,16 +86,21 @@ def open_page(browser, url):
     return page, trouble
 
 
+def assert_math_typeset(page, at_least=5):
+    """Wait for MathJax, then check it typeset every math element without a TeX error."""
+    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+    page.evaluate("() => MathJax.startup.promise")
+    n_math = page.locator(".math").count()
+    assert n_math >= at_least
+    assert page.locator(".math mjx-container").count() == n_math, "untypeset math left"
+    assert page.locator("mjx-merror").count() == 0, "MathJax reported a TeX error"
+
+
 def test_chapter_page_renders_math_figure_and_exercise(browser, site):
     page, trouble = open_page(browser, f"{site}/book/how-to-run.html")
 
     # MathJax is served from the build itself and typesets every math element.
-    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
-    page.evaluate("() => MathJax.startup.promise")
-    n_math = page.locator(".math").count()
-    assert n_math >= 5
-    assert page.locator(".math mjx-container").count() == n_math, "untypeset math left"
-    assert page.locator("mjx-merror").count() == 0, "MathJax reported a TeX error"
+    assert_math_typeset(page)
     mathjax_src = page.evaluate(
         "() => [...document.scripts].map(s => s.src).filter(s => s.includes('mathjax'))"
     )
@@ -151,12 +156,7 @@ def _hidden_lines(notebook):
 @pytest.mark.parametrize("notebook", CHAPTERS, ids=lambda p: p.stem)
 def test_chapter_pages_render(browser, site, notebook):
     page, trouble = open_page(browser, f"{site}/book/{notebook.stem}.html")
-    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
-    page.evaluate("() => MathJax.startup.promise")
-    n_math = page.locator(".math").count()
-    assert n_math >= 5
-    assert page.locator(".math mjx-container").count() == n_math, "untypeset math left"
-    assert page.locator("mjx-merror").count() == 0, "MathJax reported a TeX error"
+    assert_math_typeset(page)
 
     # Every figure's image loaded and carries a caption with its number.
     figures = page.locator("figure[id^='fig-']")
