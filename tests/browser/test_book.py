@@ -203,3 +203,116 @@ def test_errata_links_reach_their_sections(browser, site):
         trouble += more
         target.close()
     assert trouble == [], trouble
+
+
+# --- the page as a reader sees it (STYLE.md 25-26) ------------------------------------------
+PAGES = CHAPTERS + [ROOT / "book" / "how-to-run.ipynb"]
+SMALLEST_FONT_PT = 9  # the house style's tick and legend size (optlearn/optlearn.mplstyle)
+CSS_PX_PER_PT = 96 / 72
+
+# Elements wider than their box, with how many pixels they overflow by. Code blocks and
+# outputs scroll (overflow: auto), display math is clipped or scrolls: either way the reader
+# does not see it all.
+OVERFLOW_JS = """
+() => {
+  const main = document.querySelector('main');
+  const limit = main.getBoundingClientRect().right + 1;
+  const sel = 'pre, div.highlight, div.output, div.cell_output, div.math, '
+            + 'mjx-container[display="true"], table, figure, img';
+  const bad = [];
+  for (const el of main.querySelectorAll(sel)) {
+    const over = el.scrollWidth - el.clientWidth;
+    const right = el.getBoundingClientRect().right;
+    if (over > 1 || right > limit) {
+      const text = (el.innerText || el.getAttribute('src') || '').trim().slice(0, 70);
+      bad.push(`${el.tagName.toLowerCase()}.${el.className} overflows by `
+               + `${Math.max(over, right - limit).toFixed(0)} px: ${text}`);
+    }
+  }
+  return bad;
+}
+"""
+
+# Raw TeX that reached the page as text: math that MyST did not treat as math (a line starting
+# with "+" turns an equation into a bullet list; a "$" lost to a code span; an unclosed "$$").
+RAW_TEX_JS = r"""
+() => {
+  const tex = /\\(frac|tfrac|sum|mathbb|mathrm|mathcal|eta|lambda|nabla|partial|begin|end|left|right|cdot|succeq|preceq|top|operatorname|sqrt|Vert|lVert|rVert|alpha|beta|sigma|theta)(?![a-zA-Z])|\$\$/;
+  const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+  const bad = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (n.parentElement.closest('mjx-container, pre, code, script, style, .highlight, .math'))
+      continue;
+    if (tex.test(n.textContent)) bad.push(n.textContent.trim().slice(0, 80));
+  }
+  return bad;
+}
+"""
+
+# Each figure: its natural and displayed widths, and its file (for the PNG's dpi).
+IMAGES_JS = """
+() => [...document.querySelectorAll('main img')].map(i => ({
+  src: i.getAttribute('src'), natural: i.naturalWidth, shown: i.getBoundingClientRect().width,
+}))
+"""
+
+# How many monospace characters a code block shows on one line.
+COLUMNS_JS = """
+() => {
+  const pre = document.querySelector('main div.cell_input pre, main div.highlight pre');
+  const probe = document.createElement('span');
+  probe.textContent = 'x'.repeat(100);
+  pre.appendChild(probe);
+  const width = probe.getBoundingClientRect().width / 100;
+  probe.remove();
+  const style = getComputedStyle(pre);
+  const inner = pre.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return inner / width;
+}
+"""
+
+
+def _png_dpi(path):
+    import re
+    import struct
+
+    raw = path.read_bytes()[:4096]
+    found = re.search(rb"pHYs(....)(....)\x01", raw, re.S)
+    return struct.unpack(">I", found.group(1))[0] * 0.0254 if found else 72.0
+
+
+@pytest.mark.parametrize("notebook", PAGES, ids=lambda p: p.stem)
+def test_nothing_on_the_page_is_cut_off_or_unreadable(browser, site, notebook):
+    page, trouble = open_page(browser, f"{site}/book/{notebook.stem}.html")
+    assert_math_typeset(page)
+    page.wait_for_function("() => [...document.images].every(i => i.complete)")
+
+    # The text column holds a 79-character code line without a scroll bar.
+    assert page.evaluate(COLUMNS_JS) >= 79
+
+    overflowing = page.evaluate(OVERFLOW_JS)
+    assert overflowing == [], "\n".join(overflowing)
+    raw = page.evaluate(RAW_TEX_JS)
+    assert raw == [], f"raw TeX shown as text: {raw}"
+
+    # Figures are never blown up (blurred), and their smallest text stays >= 9 pt on the page:
+    # a 9 pt label drawn at D dpi is 9 * D / 72 image pixels, shown scaled by shown/natural.
+    images = page.evaluate(IMAGES_JS)
+    for img in images:
+        assert img["natural"] >= img["shown"] - 1, f"{img['src']} upscaled: {img}"
+        src = img["src"].split("?")[0]
+        if not src.endswith(".png") or src.startswith(("http", "data:")):
+            continue
+        file = (HTML / "book" / src).resolve()
+        scale = img["shown"] / img["natural"]
+        smallest = SMALLEST_FONT_PT * _png_dpi(file) / 72 * scale / CSS_PX_PER_PT
+        assert smallest >= SMALLEST_FONT_PT - 0.05, (
+            f"{src}: its {SMALLEST_FONT_PT} pt text is shown at {smallest:.1f} pt "
+            f"({img['natural']} px shown at {img['shown']:.0f} px): make the figure narrower"
+        )
+
+    shots = ROOT / "_build" / "browser"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / f"{notebook.stem}.png"), full_page=True)
+    assert trouble == [], trouble
+    page.close()
