@@ -127,7 +127,7 @@ def test_glossary_rows_have_english_chinese_and_meaning():
 # --- what a reader sees on the page (STYLE.md 25-26, 31) ------------------------------------
 # The rendered text column holds about 80 monospace characters; tests/browser checks the
 # rendered pages themselves (no horizontal scroll bar, no clipped math, figure scale).
-PAGES = CHAPTERS + [BOOK / "how-to-run.ipynb"]
+PAGES = [*CHAPTERS, BOOK / "how-to-run.ipynb"]
 MAX_COLUMNS = 79
 # The house style draws 6.5 in wide figures at 150 dpi (optlearn/optlearn.mplstyle); with a
 # tight bounding box a few pixels more. Wider figures are shrunk to the column and their 9 pt
@@ -200,8 +200,8 @@ def test_figures_fit_the_column_with_readable_fonts(path):
         assert not re.search(r"""(fontsize|labelsize)\s*=\s*["'](xx?-)?small""", cell.source), (
             f"{path.name} cell {i}: a font below {SMALLEST_FONT_PT} pt"
         )
-        assert not re.search(r"rcParams\[.(font\.size|[xy]tick\.labelsize|legend\.fontsize)",
-                             cell.source), f"{path.name} cell {i}: fonts set outside the style"  # fmt: skip
+        fonts = r"rcParams\[.(font\.size|[xy]tick\.labelsize|legend\.fontsize)"
+        assert not re.search(fonts, cell.source), f"{path.name} cell {i}: fonts set by hand"
 
 
 def test_the_house_style_fonts_are_at_least_nine_points():
@@ -237,7 +237,7 @@ def test_forward_references_name_chapters_that_exist(path):
     # book is written right after its citation: {cite:t}`goodfellow2016deep` (chapter 8).
     last = max(_chapter_number(p) for p in CHAPTERS)
     text = _markdown(nbformat.read(path, as_version=4))
-    for m in re.finditer(r"\b[Cc]hapters? (\d+(?:(?:,| and| to|–|-) ?\d+)*)", text):
+    for m in re.finditer(r"\b[Cc]hapters? (\d+(?:(?:,| and| to|\N{EN DASH}|-) ?\d+)*)", text):
         if re.search(r"`\s*\($", text[: m.start()]):
             continue  # a chapter of the cited book
         numbers = [int(n) for n in re.findall(r"\d+", m.group(1))]

@@ -206,7 +206,7 @@ def test_errata_links_reach_their_sections(browser, site):
 
 
 # --- the page as a reader sees it (STYLE.md 25-26) ------------------------------------------
-PAGES = CHAPTERS + [ROOT / "book" / "how-to-run.ipynb"]
+PAGES = [*CHAPTERS, ROOT / "book" / "how-to-run.ipynb"]
 SMALLEST_FONT_PT = 9  # the house style's tick and legend size (optlearn/optlearn.mplstyle)
 CSS_PX_PER_PT = 96 / 72
 
@@ -237,7 +237,9 @@ OVERFLOW_JS = """
 # with "+" turns an equation into a bullet list; a "$" lost to a code span; an unclosed "$$").
 RAW_TEX_JS = r"""
 () => {
-  const tex = /\\(frac|tfrac|sum|mathbb|mathrm|mathcal|eta|lambda|nabla|partial|begin|end|left|right|cdot|succeq|preceq|top|operatorname|sqrt|Vert|lVert|rVert|alpha|beta|sigma|theta)(?![a-zA-Z])|\$\$/;
+  const tex = new RegExp('\\\\(frac|tfrac|sum|mathbb|mathrm|mathcal|eta|lambda|nabla|partial|'
+    + 'begin|end|left|right|cdot|succeq|preceq|top|operatorname|sqrt|Vert|lVert|rVert|alpha|'
+    + 'beta|sigma|theta)(?![a-zA-Z])|\\$\\$');
   const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
   const bad = [];
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
