@@ -14,6 +14,8 @@ Usage: python tools/execute_notebooks.py [NOTEBOOK ...]   (default: every notebo
 from __future__ import annotations
 
 import argparse
+import os
+import platform
 import sys
 import time
 from pathlib import Path
@@ -23,6 +25,28 @@ import yaml
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def pin_blas_kernels() -> None:
+    """Make OpenBLAS use the same kernels on every x86-64 machine with AVX2 (for kernels started
+    from now on, which inherit the environment).
+
+    OpenBLAS picks its matrix-multiply kernels by CPU: on an AVX-512 Xeon its SkylakeX kernels
+    add in another order than the Haswell kernels it runs on AVX2 machines (AMD Zen included),
+    so products differ in the last bits. Most outputs do not notice; a diverging run or a deep
+    network trained for a few epochs amplifies the difference into other printed digits, and a
+    notebook executed on one kind of machine then fails nbval on the other. Haswell's kernels
+    run on both, so the stored outputs and CI's agree. Set OPENBLAS_CORETYPE yourself to
+    override; machines without AVX2 (or not x86) keep OpenBLAS's own choice.
+    """
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        return
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return
+    if " avx2" in flags:
+        os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
 
 
 def toc_files(toc_path: Path = ROOT / "_toc.yml") -> list[Path]:
@@ -86,6 +110,7 @@ def execute(path: Path, timeout: int = 600) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    pin_blas_kernels()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path)
     args = parser.parse_args(argv)
