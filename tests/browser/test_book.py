@@ -178,6 +178,9 @@ def test_chapter_pages_render(browser, site, notebook):
     for i in range(solutions.count()):
         body = solutions.nth(i).locator("p").last
         assert not body.is_visible(), "a solution is shown before the reader opens it"
+        cells = solutions.nth(i).locator("div.cell")  # a gated solution's executed code
+        for k in range(cells.count()):
+            assert not cells.nth(k).is_visible(), "a solution's code is shown before it is opened"
 
     # Hidden cells stay hidden; citations lead to the bibliography.
     text = page.locator("main").inner_text()
